@@ -125,8 +125,11 @@ export function tierOf(deviceId: string, tests: readonly TestRecord[]): Tier {
   return withDeviation ? 'conformant-with-deviations' : 'conformant';
 }
 
+/** Kinds that are test equipment, not devices under test: they get no conformance verdict. */
+export const TEST_EQUIPMENT_KINDS: readonly string[] = ['traffic-generator'];
+
 export function tiers(devices: readonly DeviceRecord[], tests: readonly TestRecord[]): Record<string, Tier> {
   const out: Record<string, Tier> = {};
-  for (const d of devices) out[d.id] = tierOf(d.id, tests);
+  for (const d of devices) out[d.id] = TEST_EQUIPMENT_KINDS.includes(d.kind) ? 'not-assessed' : tierOf(d.id, tests);
   return out;
 }

@@ -1,0 +1,77 @@
+// Defect profiles: named, deliberate spec violations an emulated device can be switched into.
+//
+// A profile says which device kinds it applies to and which requirements a suite must check to
+// catch it (the audit command scores suites by the share of defects caught). Models read the ids
+// from `TwinDeviceSpec.defects`; `checkDefects` rejects unknown ids and ids that do not apply to
+// the device's kind with a TwinBuildError naming the device.
+
+import { TwinBuildError } from '../twin.ts';
+
+export interface DefectProfile {
+  id: string;
+  description: string;
+  /** Device kinds (model kinds) the defect applies to. */
+  appliesTo: string[];
+  /** Requirement IDs whose checks should catch it. */
+  requirements: string[];
+}
+
+const profiles = new Map<string, DefectProfile>();
+
+/** Adds a profile; an id can be registered once. */
+export function registerDefect(profile: DefectProfile): void {
+  if (profiles.has(profile.id)) throw new Error(`defect profile '${profile.id}' is already registered`);
+  if (profile.appliesTo.length === 0) throw new Error(`defect profile '${profile.id}' applies to no device kind`);
+  profiles.set(profile.id, { ...profile, appliesTo: [...profile.appliesTo], requirements: [...profile.requirements] });
+}
+
+export function defectProfile(id: string): DefectProfile | undefined {
+  const p = profiles.get(id);
+  return p === undefined ? undefined : { ...p, appliesTo: [...p.appliesTo], requirements: [...p.requirements] };
+}
+
+/** All profiles, sorted by id. */
+export function defectProfiles(): DefectProfile[] {
+  return [...profiles.keys()].sort().map((id) => defectProfile(id) as DefectProfile);
+}
+
+export function defectIds(): string[] {
+  return [...profiles.keys()].sort();
+}
+
+/** Profiles that apply to a device kind. */
+export function defectsForKind(kind: string): DefectProfile[] {
+  return defectProfiles().filter((p) => p.appliesTo.includes(kind));
+}
+
+/** Validates a device's defect list; throws TwinBuildError naming the device. */
+export function checkDefects(deviceId: string, kind: string, ids: readonly string[] | undefined): string[] {
+  const out: string[] = [];
+  for (const id of ids ?? []) {
+    const p = profiles.get(id);
+    if (p === undefined) {
+      throw new TwinBuildError(`device '${deviceId}': unknown defect profile '${id}'; known profiles: ${defectIds().join(', ')}`);
+    }
+    if (!p.appliesTo.includes(kind)) {
+      throw new TwinBuildError(
+        `device '${deviceId}': defect profile '${id}' does not apply to kind '${kind}' (it applies to ${p.appliesTo.join(', ')})`,
+      );
+    }
+    if (!out.includes(id)) out.push(id);
+  }
+  return out;
+}
+
+registerDefect({
+  id: 'counters-frozen',
+  description: 'Port counters never move: octets, packets, discards and errors stay at their initial values.',
+  appliesTo: ['switch'],
+  requirements: ['RFC2863-ifCounters'],
+});
+
+registerDefect({
+  id: 'link-down-ignored',
+  description: 'A link-down on one of its ports is ignored: traffic keeps flowing through it and oper-status stays up.',
+  appliesTo: ['switch'],
+  requirements: ['RFC2863-ifOperStatus'],
+});

@@ -1,0 +1,114 @@
+// Checks the event list: (time, insertion) order, ties, time never going backwards, run bounds.
+import { describe, expect, it } from 'vitest';
+import { EventList, SimTimeError, serialisationPs, timeFromUs } from './eventlist.ts';
+import { Rng } from './rng.ts';
+
+class Recorder {
+  simId?: number;
+  constructor(
+    readonly name: string,
+    readonly log: string[],
+    readonly ev: EventList,
+  ) {}
+  onEvent(): void {
+    this.log.push(`${this.name}@${this.ev.nowPs}`);
+  }
+}
+
+describe('EventList', () => {
+  it('dispatches in time order and keeps insertion order for ties', () => {
+    const ev = new EventList(4);
+    const log: string[] = [];
+    const a = new Recorder('a', log, ev);
+    const b = new Recorder('b', log, ev);
+    const c = new Recorder('c', log, ev);
+    ev.schedule(30, a);
+    ev.schedule(10, b);
+    ev.schedule(10, c);
+    ev.schedule(10, a);
+    ev.schedule(0, c);
+    ev.runUntilIdle();
+    expect(log).toEqual(['c@0', 'b@10', 'c@10', 'a@10', 'a@30']);
+    expect(ev.eventsProcessed).toBe(5);
+  });
+
+  it('matches a stable sort on many random events (heap growth included)', () => {
+    const ev = new EventList(2);
+    const rng = new Rng(7);
+    const order: number[] = [];
+    const expected: { t: number; i: number }[] = [];
+    const sources = Array.from({ length: 5000 }, (_, i) => ({
+      onEvent: () => order.push(i),
+    }));
+    sources.forEach((s, i) => {
+      const t = rng.int(100);
+      expected.push({ t, i });
+      ev.schedule(t, s);
+    });
+    ev.runUntilIdle();
+    expected.sort((x, y) => x.t - y.t || x.i - y.i);
+    expect(order).toEqual(expected.map((e) => e.i));
+  });
+
+  it('sets now before dispatch and lets sources schedule at the same time', () => {
+    const ev = new EventList();
+    const seen: number[] = [];
+    let n = 0;
+    const s = {
+      onEvent() {
+        seen.push(ev.nowPs);
+        if (++n < 3) ev.scheduleIn(0, s);
+      },
+    };
+    ev.schedule(5, s);
+    ev.runUntilIdle();
+    expect(seen).toEqual([5, 5, 5]);
+  });
+
+  it('refuses to schedule in the past or to run backwards', () => {
+    const ev = new EventList();
+    ev.runUntil(100);
+    expect(ev.nowPs).toBe(100);
+    expect(() => ev.schedule(99, { onEvent() {} })).toThrow(SimTimeError);
+    expect(() => ev.runUntil(50)).toThrow(SimTimeError);
+    expect(() => ev.scheduleIn(-1, { onEvent() {} })).toThrow(SimTimeError);
+  });
+
+  it('runUntil processes events up to and including the bound, then sets now to it', () => {
+    const ev = new EventList();
+    const log: string[] = [];
+    const r = new Recorder('r', log, ev);
+    ev.schedule(10, r);
+    ev.schedule(20, r);
+    ev.schedule(21, r);
+    ev.runUntil(20);
+    expect(log).toEqual(['r@10', 'r@20']);
+    expect(ev.nowPs).toBe(20);
+    expect(ev.pending).toBe(1);
+    expect(ev.runUntilIdle(20)).toBe(false);
+    expect(ev.runUntilIdle()).toBe(true);
+    expect(ev.nowPs).toBe(21);
+  });
+
+  it('stop() ends the run after the current event', () => {
+    const ev = new EventList();
+    let count = 0;
+    const s = {
+      onEvent() {
+        count++;
+        if (count === 2) ev.stop();
+        ev.scheduleIn(1, s);
+      },
+    };
+    ev.schedule(0, s);
+    ev.runUntilIdle();
+    expect(count).toBe(2);
+  });
+
+  it('converts units exactly', () => {
+    expect(timeFromUs(1)).toBe(1_000_000);
+    expect(serialisationPs(4150, 100e9)).toBe(332_000);
+    expect(serialisationPs(64, 100e9)).toBe(5_120);
+    expect(serialisationPs(9216, 400e9)).toBe(184_320);
+  });
+});

@@ -1,0 +1,292 @@
+// A queue serialises packets onto a link at its rate; it drops, marks and trims (htsim `queue.cpp`,
+// `compositequeue.cpp`).
+//
+// Guarantees: two strict-priority classes (high for control packets and trimmed headers, low for
+// data); the queue schedules itself only when it goes from idle to busy and keeps at most one
+// pending event (the end of its head packet's serialisation). ECN is decided when a low-class
+// packet starts service, from the low-class backlog ahead of it: never below `ecnMinBytes`, always
+// above `ecnMaxBytes`, with a linearly rising probability between. A data packet that does not fit
+// is trimmed to a header and moved to the high class when trimming is on, dropped otherwise. A
+// PFC pause stops the low class after the packet in service; the high class keeps flowing.
+
+import type { EventList, EventSource } from './eventlist.ts';
+import { HEADER_BYTES, PacketFlag, PacketType, PRIO_HIGH, type FrameTap, type Packet, type PacketPool, type PacketSink } from './packet.ts';
+import type { Rng } from './rng.ts';
+import { PortStats } from './stats.ts';
+
+export interface QueueConfig {
+  rateBps: number;
+  /** Low-class (data) buffer, bytes. Infinity for an unbounded host queue. */
+  maxBytes: number;
+  /** High-class buffer, bytes (default 2 x maxBytes, as the reference simulator). */
+  highMaxBytes?: number;
+  /** ECN marking thresholds on the low-class backlog; marking is off when absent. */
+  ecnMinBytes?: number;
+  ecnMaxBytes?: number;
+  /** Trim data packets that do not fit to a HEADER_BYTES header instead of dropping them. */
+  trimming?: boolean;
+}
+
+/** Told when a packet leaves a queue (or is dropped there) so that ingress buffers are released. */
+export interface IngressAccounting {
+  onLeave(p: Packet): void;
+}
+
+/** Told after each departure so that a sender can refill its NIC queue. */
+export interface DrainListener {
+  onQueueDrain(queue: Queue): void;
+}
+
+/** A FIFO of packets in a power-of-two ring. */
+export class PacketRing {
+  private buf: (Packet | undefined)[];
+  private head = 0;
+  private count = 0;
+  private mask: number;
+
+  constructor(capacity = 16) {
+    let cap = 16;
+    while (cap < capacity) cap *= 2;
+    this.buf = new Array(cap);
+    this.mask = cap - 1;
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(p: Packet): void {
+    if (this.count === this.buf.length) this.grow();
+    this.buf[(this.head + this.count) & this.mask] = p;
+    this.count++;
+  }
+
+  peek(): Packet {
+    return this.buf[this.head] as Packet;
+  }
+
+  shift(): Packet {
+    // The slot is not cleared: packets are pooled, so a stale reference keeps nothing alive.
+    const p = this.buf[this.head] as Packet;
+    this.head = (this.head + 1) & this.mask;
+    this.count--;
+    return p;
+  }
+
+  private grow(): void {
+    const old = this.buf;
+    const n = old.length;
+    const buf: (Packet | undefined)[] = new Array(n * 2);
+    for (let i = 0; i < this.count; i++) buf[i] = old[(this.head + i) & this.mask];
+    this.buf = buf;
+    this.head = 0;
+    this.mask = n * 2 - 1;
+  }
+}
+
+const SERVING_NONE = -1;
+
+export class Queue implements EventSource {
+  simId?: number;
+  readonly rateBps: number;
+  /** Serialisation time per byte, picoseconds (may be fractional). */
+  readonly psPerByte: number;
+  maxBytes: number;
+  highMaxBytes: number;
+  ecnMinBytes: number;
+  ecnMaxBytes: number;
+  trimming: boolean;
+
+  private readonly high = new PacketRing();
+  private readonly low = new PacketRing();
+  highBytes = 0;
+  lowBytes = 0;
+  private serving = SERVING_NONE;
+  private pausedLow = false;
+  private up = true;
+
+  /** Where serialised packets go (the link's pipe) and with which port number. */
+  next: PacketSink | null = null;
+  nextPort = 0;
+  /** Counters of the transmitting port, and that port's number on its device. */
+  stats: PortStats;
+  ownerPort = 0;
+  ingress: IngressAccounting | null = null;
+  drain: DrainListener | null = null;
+  /** Capture of transmitted frames. */
+  tap: FrameTap | null = null;
+
+  /** Frames and bytes sent (the transmitting port's out counters). */
+  txPkts = 0;
+  txOctets = 0;
+  // queue-level counters beyond the port counters
+  drops = 0;
+  highDrops = 0;
+  pausedPs = 0;
+  private pausedSincePs = 0;
+  peakBytes = 0;
+
+  constructor(
+    private readonly events: EventList,
+    private readonly pool: PacketPool,
+    private readonly rng: Rng,
+    config: QueueConfig,
+    stats?: PortStats,
+  ) {
+    if (!(config.rateBps > 0)) throw new RangeError(`queue rate must be > 0 b/s, got ${config.rateBps}`);
+    this.rateBps = config.rateBps;
+    this.psPerByte = 8e12 / config.rateBps;
+    this.maxBytes = config.maxBytes;
+    this.highMaxBytes = config.highMaxBytes ?? 2 * config.maxBytes;
+    this.ecnMinBytes = config.ecnMinBytes ?? Infinity;
+    this.ecnMaxBytes = config.ecnMaxBytes ?? Infinity;
+    this.trimming = config.trimming ?? false;
+    this.stats = stats ?? new PortStats();
+    this.stats.tx = this;
+  }
+
+  get bytes(): number {
+    return this.highBytes + this.lowBytes;
+  }
+  get packets(): number {
+    return this.high.length + this.low.length;
+  }
+  get busy(): boolean {
+    return this.serving !== SERVING_NONE;
+  }
+  get paused(): boolean {
+    return this.pausedLow;
+  }
+  get isUp(): boolean {
+    return this.up;
+  }
+
+  /** Serialisation time of `bytes` on this queue's link, integer picoseconds. */
+  drainTimePs(bytes: number): number {
+    return Math.ceil(bytes * this.psPerByte - 1e-6);
+  }
+
+  receive(p: Packet): void {
+    if (!this.up) {
+      this.drop(p);
+      return;
+    }
+    if (p.priority !== PRIO_HIGH) {
+      if (this.lowBytes + p.size <= this.maxBytes) {
+        this.low.push(p);
+        this.lowBytes += p.size;
+        if (this.lowBytes > this.peakBytes) this.peakBytes = this.lowBytes;
+        if (this.serving === SERVING_NONE && !this.pausedLow) this.beginService();
+        return;
+      }
+      if (!this.trimming || p.type !== PacketType.Data || (p.flags & PacketFlag.Trimmed) !== 0) {
+        this.drop(p);
+        return;
+      }
+      // Trim: the header travels on with priority so the receiver can NACK at once.
+      p.size = HEADER_BYTES;
+      p.flags |= PacketFlag.Trimmed;
+      p.priority = PRIO_HIGH;
+      this.stats.trims++;
+    }
+    if (this.highBytes + p.size > this.highMaxBytes) {
+      this.highDrops++;
+      this.drop(p);
+      return;
+    }
+    this.high.push(p);
+    this.highBytes += p.size;
+    if (this.serving === SERVING_NONE) this.beginService();
+  }
+
+  private drop(p: Packet): void {
+    this.drops++;
+    this.stats.outDiscards++;
+    if (this.ingress !== null && p.inPort >= 0) this.ingress.onLeave(p);
+    this.pool.drop(p);
+  }
+
+  private beginService(): void {
+    let p: Packet;
+    if (this.high.length > 0) {
+      p = this.high.peek();
+      this.serving = PRIO_HIGH;
+    } else if (this.low.length > 0 && !this.pausedLow) {
+      p = this.low.peek();
+      this.serving = 1;
+      // ECN on dequeue, from the low-class backlog behind this packet (reference: compositequeue).
+      const backlog = this.lowBytes - p.size;
+      if (backlog > this.ecnMinBytes) {
+        if (backlog > this.ecnMaxBytes || this.rng.next() * (this.ecnMaxBytes - this.ecnMinBytes) < backlog - this.ecnMinBytes) {
+          if ((p.flags & PacketFlag.EcnCe) === 0) {
+            p.flags |= PacketFlag.EcnCe;
+            this.stats.ecnMarked++;
+          }
+        }
+      }
+    } else {
+      this.serving = SERVING_NONE;
+      return;
+    }
+    this.events.schedule(this.events.nowPs + Math.ceil(p.size * this.psPerByte - 1e-6), this);
+  }
+
+  /** End of the head packet's serialisation. */
+  onEvent(): void {
+    let p: Packet;
+    if (this.serving === PRIO_HIGH) {
+      p = this.high.shift();
+      this.highBytes -= p.size;
+    } else {
+      p = this.low.shift();
+      this.lowBytes -= p.size;
+    }
+    this.serving = SERVING_NONE;
+    this.txPkts++;
+    this.txOctets += p.size;
+    if (this.ingress !== null && p.inPort >= 0) this.ingress.onLeave(p);
+    if (this.high.length > 0 || (this.low.length > 0 && !this.pausedLow)) this.beginService();
+    if (this.tap !== null) this.tap.onFrame(p, 'tx');
+    (this.next as PacketSink).receive(p, this.nextPort);
+    if (this.drain !== null) this.drain.onQueueDrain(this);
+  }
+
+  /** PFC: pause or resume the low class (the packet in service completes). */
+  setPaused(paused: boolean): void {
+    if (paused === this.pausedLow) return;
+    this.pausedLow = paused;
+    if (paused) {
+      this.pausedSincePs = this.events.nowPs;
+    } else {
+      this.pausedPs += this.events.nowPs - this.pausedSincePs;
+      if (this.serving === SERVING_NONE && this.up) this.beginService();
+      if (this.drain !== null) this.drain.onQueueDrain(this);
+    }
+  }
+
+  /** Link state: a down queue drops what it holds and everything that arrives. */
+  setUp(up: boolean): void {
+    if (up === this.up) return;
+    this.up = up;
+    if (!up) {
+      // The packet in service (if any) completes onto a dead fibre; the pipe drops it.
+      const keep = this.serving;
+      const keepHigh = keep === PRIO_HIGH ? this.high.shift() : null;
+      const keepLow = keep === 1 ? this.low.shift() : null;
+      while (this.high.length > 0) {
+        const p = this.high.shift();
+        this.highBytes -= p.size;
+        this.drop(p);
+      }
+      while (this.low.length > 0) {
+        const p = this.low.shift();
+        this.lowBytes -= p.size;
+        this.drop(p);
+      }
+      if (keepHigh !== null) this.high.push(keepHigh);
+      if (keepLow !== null) this.low.push(keepLow);
+    } else if (this.serving === SERVING_NONE) {
+      this.beginService();
+    }
+  }
+}

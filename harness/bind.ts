@@ -1,0 +1,124 @@
+// Binding: turns a loaded testbed into devices, one driver per device, with bounded calls.
+//
+// Emulator-bound devices share one twin (built from the emulator part of the topology); lab
+// drivers are looked up in a registry that the real-device drivers fill. Every capability call
+// goes through a timeout, so a device that stops answering makes its test broken, not the run hang.
+import { openEmulator, EMULATOR_DRIVER, type EmulatorSession } from '../drivers/emulator/emulator-driver.ts';
+import { DeviceError, CAPABILITIES, type Device } from '../drivers/device.ts';
+import type { TwinTopology } from '../emulators/twin.ts';
+import type { Testbed, TestbedDevice } from './testbed.ts';
+import { resolveSettings } from './secrets.ts';
+
+/** A driver for real devices: connects one testbed device with its resolved settings. */
+export type LabDriverFactory = (device: TestbedDevice, settings: Record<string, Record<string, unknown>>) => Promise<Device>;
+
+const labDrivers = new Map<string, LabDriverFactory>();
+
+export function registerLabDriver(key: string, factory: LabDriverFactory): void {
+  labDrivers.set(key, factory);
+}
+
+export interface BoundTestbed {
+  readonly testbed: Testbed;
+  readonly devices: ReadonlyMap<string, Device>;
+  readonly emulator: EmulatorSession | null;
+  /** Resolved secret values, for redaction. */
+  readonly secrets: readonly string[];
+  close(): Promise<void>;
+}
+
+export class BindError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BindError';
+  }
+}
+
+function emulatorTopology(tb: Testbed): TwinTopology {
+  const emulated = new Set(tb.devices.filter((d) => d.drivers.includes(EMULATOR_DRIVER)).map((d) => d.id));
+  const links = [];
+  for (const l of tb.links) {
+    const inA = emulated.has(l.a.device);
+    const inB = emulated.has(l.b.device);
+    if (inA !== inB) {
+      const [emu, lab] = inA ? [l.a, l.b] : [l.b, l.a];
+      throw new BindError(
+        `link ${emu.device}:${emu.port} - ${lab.device}:${lab.port} joins an emulated device to a lab device; ` +
+          'the emulator cannot carry traffic to real gear (bind both ends to the same kind of driver)',
+      );
+    }
+    if (inA) links.push({ a: l.a, b: l.b, rateBps: l.rateBps, lengthKm: l.lengthKm, fibre: l.fibre });
+  }
+  return {
+    devices: tb.devices
+      .filter((d) => emulated.has(d.id))
+      .map((d) => ({ id: d.id, kind: d.kind, ports: [...d.ports], params: d.params, defects: [...d.defects] })),
+    links,
+  };
+}
+
+/** Wraps every capability method so that it rejects with DeviceError after `timeoutMs`. */
+export function withCallTimeouts(device: Device, timeoutMs: number): Device {
+  const wrapped: Record<string, unknown> = {};
+  for (const cap of CAPABILITIES) {
+    const impl = device[cap] as unknown as Record<string, unknown> | undefined;
+    if (!impl) continue;
+    const proxy: Record<string, unknown> = {};
+    for (const key of Object.keys(impl).concat(Object.getOwnPropertyNames(Object.getPrototypeOf(impl)))) {
+      if (key === 'constructor') continue;
+      const v = impl[key];
+      proxy[key] =
+        typeof v === 'function'
+          ? (...args: unknown[]) => boundCall(device.id, `${cap}.${key}`, timeoutMs, () => (v as Function).apply(impl, args))
+          : v;
+    }
+    wrapped[cap] = proxy;
+  }
+  return Object.assign(Object.create(device) as Device, wrapped);
+}
+
+function boundCall<T>(deviceId: string, what: string, timeoutMs: number, call: () => Promise<T> | T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new DeviceError(deviceId, `${what} did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    Promise.resolve()
+      .then(call)
+      .then(resolve, reject)
+      .finally(() => clearTimeout(timer));
+  });
+}
+
+export async function bindTestbed(tb: Testbed, opts: { seed: number; driverTimeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<BoundTestbed> {
+  const { devices: settings, secrets } = resolveSettings(tb, opts.env ?? process.env);
+  const devices = new Map<string, Device>();
+  const topo = emulatorTopology(tb);
+  const emulator = topo.devices.length > 0 ? openEmulator(topo, opts.seed) : null;
+  const opened: Device[] = [];
+  const close = async (): Promise<void> => {
+    await Promise.allSettled(opened.map((d) => d.close()));
+  };
+  try {
+    for (const d of tb.devices) {
+      let device: Device;
+      if (d.drivers.includes(EMULATOR_DRIVER)) {
+        device = emulator!.devices.get(d.id)!;
+      } else {
+        const key = d.drivers.join('+');
+        const factory = labDrivers.get(key) ?? labDrivers.get('lab');
+        if (!factory) {
+          throw new BindError(`device "${d.id}": driver ${d.drivers.join(' + ')} is not available in this version of fabric-hil`);
+        }
+        device = await factory(d, (settings.get(d.id) ?? {}) as Record<string, Record<string, unknown>>);
+      }
+      opened.push(device);
+      devices.set(d.id, withCallTimeouts(device, opts.driverTimeoutMs));
+    }
+  } catch (err) {
+    await close();
+    if (err instanceof DeviceError || err instanceof BindError) throw err;
+    throw new BindError(err instanceof Error ? err.message : String(err));
+  }
+  return { testbed: tb, devices, emulator, secrets, close };
+}

@@ -1,0 +1,147 @@
+// The fabric-hil command line: run, list, validate, report (and the commands later issues add).
+//
+// Exit codes: 0 all selected tests passed (blocked allowed); 1 a test failed or was broken, or
+// nothing ran; 2 usage or configuration error. Errors name the file, line or field at fault.
+import path from 'node:path';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { runSuites, RunConfigError, availableSuites } from './run.ts';
+import { validateFiles } from './testbed.ts';
+import { listTests, formatList } from './list.ts';
+import { buildReports } from '../reports/build.ts';
+import { formatSummaryTable } from './summary-table.ts';
+import { TOOL_VERSION } from './version.ts';
+import { DEFAULT_TESTBED_FILE, PROJECT_ROOT } from './context.ts';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+function parseSeed(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
+  return n;
+}
+
+function parseShard(v: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index < 1 || index > count) throw new InvalidArgumentError('expected i/n with 1 <= i <= n, e.g. 2/4');
+  return { index, count };
+}
+
+function parseList(v: string): string[] {
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function parsePositive(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number > 0');
+  return n;
+}
+
+export function buildProgram(out: (s: string) => void, err: (s: string) => void, setCode: (c: number) => void): Command {
+  const program = new Command('fabric-hil')
+    .description('Conformance lab for AI-cluster networking gear: runs the suites against lab devices or the built-in emulator.')
+    .version(TOOL_VERSION)
+    .configureOutput({ writeOut: out, writeErr: err })
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('run')
+    .description('Run the conformance suites against a testbed and write the reports')
+    .option('--testbed <file>', 'testbed YAML', path.relative(process.cwd(), DEFAULT_TESTBED_FILE))
+    .option('--suite <names>', `suites to run, comma-separated (default: all)`, parseList)
+    .option('--grep <regex>', 'run only tests whose name matches')
+    .option('--out <dir>', 'output folder; each run gets a sub-folder', path.relative(process.cwd(), path.join(PROJECT_ROOT, 'reports', 'out')) || '.')
+    .option('--seed <n>', 'emulator random seed', parseSeed, 1)
+    .option('--shard <i/n>', 'run shard i of n (merge with `report`)', parseShard)
+    .option('--driver-timeout <ms>', 'bound on each device call before the test is broken', parsePositive, 30000)
+    .option('--no-allure', 'skip the single-file Allure report')
+    .addHelpText('after', `\nSuites: ${safeSuites()}\nExit codes: 0 passed (blocked allowed), 1 failed/broken/nothing ran, 2 usage or configuration error.`)
+    .action(async (o: { testbed: string; suite?: string[]; grep?: string; out: string; seed: number; shard?: { index: number; count: number }; driverTimeout: number; allure: boolean }) => {
+      const outcome = await runSuites({
+        testbedFile: o.testbed,
+        suites: o.suite,
+        grep: o.grep,
+        outDir: o.out,
+        seed: o.seed,
+        shard: o.shard,
+        driverTimeoutMs: o.driverTimeout,
+        allure: o.allure,
+      });
+      out(`\n${formatSummaryTable(outcome.results)}\n`);
+      if (outcome.interrupted) out('Run interrupted: the report shows what was recorded.\n');
+      out(`Report: ${outcome.indexHtml}\n`);
+      if (outcome.allureHtml) out(`Allure: ${outcome.allureHtml}\n`);
+      setCode(outcome.exitCode);
+    });
+
+  program
+    .command('list')
+    .description('List suites, tests and the requirement IDs they check')
+    .option('--suite <names>', 'only these suites', parseList)
+    .option('--json', 'print JSON')
+    .action(async (o: { suite?: string[]; json?: boolean }) => {
+      const tests = await listTests(o.suite);
+      out(o.json ? `${JSON.stringify(tests, null, 2)}\n` : formatList(tests));
+    });
+
+  program
+    .command('validate')
+    .description('Check testbed files: prints FILE:LINE:COL: field: problem, or a one-line summary')
+    .argument('<files...>', 'testbed YAML files')
+    .action((files: string[]) => {
+      const r = validateFiles(files);
+      out(r.output.endsWith('\n') ? r.output : `${r.output}\n`);
+      setCode(r.ok ? EXIT.ok : EXIT.usage);
+    });
+
+  program
+    .command('report')
+    .description('Rebuild the HTML reports from one or more run folders (merging shards)')
+    .argument('<dirs...>', 'run folders holding results.json')
+    .option('--out <dir>', 'where to write (default: the run folder, or a merged-* folder beside the first)')
+    .option('--no-allure', 'skip the single-file Allure report')
+    .action(async (dirs: string[], o: { out?: string; allure: boolean }) => {
+      const outDir = o.out ?? (dirs.length === 1 ? dirs[0]! : path.join(path.dirname(path.resolve(dirs[0]!)), `merged-${Date.now()}`));
+      const built = await buildReports(dirs.length === 1 ? dirs[0]! : dirs, outDir, { allure: o.allure });
+      out(`Report: ${built.indexHtml}\n`);
+      if (built.allureHtml) out(`Allure: ${built.allureHtml}\n`);
+    });
+
+  return program;
+}
+
+function safeSuites(): string {
+  try {
+    return availableSuites().join(', ');
+  } catch {
+    return '(none found)';
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(
+    (s) => process.stdout.write(s),
+    (s) => process.stderr.write(s),
+    (c) => {
+      code = c;
+    },
+  );
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here with exit code 0
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (e instanceof RunConfigError) {
+      process.stderr.write(`fabric-hil: configuration error:\n${e.message}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`fabric-hil: ${(e as Error).stack ?? String(e)}\n`);
+    return EXIT.failed;
+  }
+}

@@ -1,0 +1,2 @@
+// UDP header and checksum.
+export * from './udp.ts';
