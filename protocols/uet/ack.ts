@@ -5,7 +5,8 @@
 // - SACK PSN offset: signed in the provider (`int16_t`, SACK base = CACK PSN + offset), unsigned in
 //   the dissector. Signed here.
 // - ACK_CCX bytes 24..39: the provider has the 8-byte CC state then an 8-byte CCX state; the
-//   dissector shows one 16-byte CCX state. Same bytes; modelled as the provider's two halves.
+//   dissector shows one 16-byte CCX state. Same bytes; modelled (assumed) as the provider's two
+//   halves.
 // - Flag 0x40 (EPSN) and the 16-byte closing ACK exist only in the provider (`uet_pds_ack_epsn`):
 //   see UetLayoutOptions.ackEpsn.
 // - The dissector's request field is two bits (1 clear, 2 close); the provider names the same two
@@ -203,9 +204,11 @@ export class UetAckView extends UetPdsPrologueView {
   override summary(): string {
     const psn = this.probe ? `probe ${hex(this.probeOpaque)}` : `ack_psn ${this.ackPsn}`;
     const epsn = this.hasEpsn ? ` epsn ${this.epsn}` : '';
-    const cc = this.hasCc
-      ? ` ${uetCcTypeName(this.ccType)} mpr ${this.mpr} sack_base ${this.sackBasePsn} sack 0x${this.sackBitmap.toString(16).padStart(16, '0')}`
-      : '';
+    let cc = '';
+    if (this.hasCc) {
+      const sack = `0x${this.sackBitmap.toString(16).padStart(16, '0')}`;
+      cc = ` ${uetCcTypeName(this.ccType)} mpr ${this.mpr} sack_base ${this.sackBasePsn} sack ${sack}`;
+    }
     const flags = flagList([
       [this.ecnMarked, 'M'],
       [this.retx, 'RETX'],
@@ -214,7 +217,8 @@ export class UetAckView extends UetPdsPrologueView {
       [this.requestClear, 'REQ_CLEAR'],
       [this.hasEpsn, 'EPSN'],
     ]);
-    return `${this.prologueSummary()} cack_psn ${this.cackPsn} ${psn} spdcid ${this.spdcid} dpdcid ${this.dpdcid}${epsn}${cc}${flags}`;
+    const ids = `spdcid ${this.spdcid} dpdcid ${this.dpdcid}`;
+    return `${this.prologueSummary()} cack_psn ${this.cackPsn} ${psn} ${ids}${epsn}${cc}${flags}`;
   }
 }
 
@@ -345,7 +349,9 @@ export class UetAckHeader {
       checkU('epsn', this.epsn, 32);
     }
     const hasCc = this.type !== UET_PDS_TYPE.ACK;
-    if (hasCc !== (this.cc !== undefined)) throw uetMalformed('cc', 'the CC extension is given exactly for ACK_CC and ACK_CCX');
+    if (hasCc !== (this.cc !== undefined)) {
+      throw uetMalformed('cc', 'the CC extension is given exactly for ACK_CC and ACK_CCX');
+    }
     if (this.cc) {
       checkU('cc.ccType', this.cc.ccType, 4);
       checkU('cc.ccFlags', this.cc.ccFlags, 4);

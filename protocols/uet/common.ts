@@ -3,8 +3,9 @@
 // Sources for every layout under protocols/uet/ (see protocol-facts.md, "UET"):
 // - Wireshark `epan/dissectors/packet-uet.c` (cites UE-Specification-1.0.1), "the dissector";
 // - the UEC reference libfabric provider `uet_pkt_hdr.h` / `uet_pds.c`, "the provider".
-// Where they disagree the choice is a `UetLayoutOptions` member whose default follows the dissector
-// (as protocol-facts does for the UDP port) unless a comment says otherwise.
+// Where they disagree on a length, the choice is a `UetLayoutOptions` member whose default follows
+// the dissector (as protocol-facts does for the UDP port); other differences are settled, with the
+// reason, in the comment at the top of the header's file.
 import { WireError, checkUint } from '../wire.ts';
 
 export const UET = 'uet';

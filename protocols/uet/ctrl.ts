@@ -109,7 +109,8 @@ export class UetCtrlView extends UetPdsPrologueView {
       [this.ackRequest, 'AR'],
       [this.syn, 'SYN'],
     ]);
-    return `${this.prologueSummary()}${probe} psn ${this.psn} spdcid ${this.spdcid} ${pdc} payload ${hex(this.ctrlPayload, 8)}${flags}`;
+    const payload = hex(this.ctrlPayload, 8);
+    return `${this.prologueSummary()}${probe} psn ${this.psn} spdcid ${this.spdcid} ${pdc} payload ${payload}${flags}`;
   }
 }
 

@@ -4,7 +4,7 @@
 // they agree on every offset. With SYN set the DPDCID slot (the target has no PDC yet) carries
 // pdc_info (4 bits) and psn_offset (12 bits): start PSN = PSN - psn_offset. The sources name
 // different bits of pdc_info ("use reserved PDC" is bit 0 of the nibble in the provider, bit 3 in
-// the dissector), so the nibble is kept raw. The dissector splits the CC variants' 4 extra bytes
+// the dissector), so the nibble is kept raw (no meaning assumed). The dissector splits the CC variants' 4 extra bytes
 // into CCC ID (8) and credit target (24); the provider keeps them as one opaque `req_cc_state`.
 import { checkLen, hex, type Field } from '../wire.ts';
 import { UET, checkI16, checkU, flagList, uetMalformed } from './common.ts';
@@ -25,7 +25,11 @@ export const UET_RUD_REQ_LEN = F.DPDCID[1];
 /** RUD_CC_REQ and ROD_CC_REQ. */
 export const UET_RUD_CC_REQ_LEN = F.CREDIT_TARGET[1];
 
-/** Request flags (values of the 7-bit prologue flag field). 0x60 and 0x03 are reserved. */
+/**
+ * Request flags: values of the 7-bit prologue flag field, the low 7 bits of byte 1 (prologue.ts);
+ * bit positions as in the dissector's `UET_PDS_RUD_ROD_FLAGS_*`, which the provider repeats.
+ * 0x60 and 0x03 are reserved.
+ */
 export const UET_REQ_FLAG = { RETX: 0x10, AR: 0x08, SYN: 0x04 } as const;
 
 const REQUEST_TYPES: readonly number[] = [

@@ -113,7 +113,8 @@ export class UetRudiHeader {
     checkU('nextHeader', this.nextHeader, 4);
     checkU('packetId', this.packetId, 32);
     checkLen(UET, 'header', view.buffer.length, UET_RUDI_LEN);
-    view.setPrologue(this.type, this.nextHeader, (this.ecnMarked ? UET_RUDI_FLAG.M : 0) | (this.retx ? UET_RUDI_FLAG.RETX : 0));
+    const flags = (this.ecnMarked ? UET_RUDI_FLAG.M : 0) | (this.retx ? UET_RUDI_FLAG.RETX : 0);
+    view.setPrologue(this.type, this.nextHeader, flags);
     view.setReserved(0);
     view.setPacketId(this.packetId);
   }

@@ -1,0 +1,21 @@
+// Ultra Ethernet Transport: encapsulation, PDS and SES headers, CRC32C trailer, whole packets, PSN arithmetic.
+export { UET_LAYOUT_DEFAULTS, type UetLayout, type UetLayoutOptions } from './common.ts';
+export * from './ack.ts';
+export * from './crc.ts';
+export * from './ctrl.ts';
+export * from './encap.ts';
+export * from './entropy.ts';
+export * from './nack.ts';
+export * from './packet.ts';
+export * from './prologue.ts';
+export * from './psn.ts';
+export * from './request.ts';
+export * from './rudi.ts';
+export * from './ses-medium.ts';
+export * from './ses-request.ts';
+export * from './ses-response-data-small.ts';
+export * from './ses-response-data.ts';
+export * from './ses-response.ts';
+export * from './ses-small.ts';
+export * from './ses-standard.ts';
+export * from './uud.ts';
