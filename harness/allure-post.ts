@@ -26,15 +26,15 @@ interface AllureResult {
 
 export function postProcessAllure(dir: string, results: RunResults): number {
   if (!fs.existsSync(dir)) return 0;
-  const byName = new Map<string, RunResults['tests'][number]>();
-  for (const t of results.tests) byName.set(t.fullName.replace(/ > /g, ' '), t);
+  // allure-vitest names a result `<package>:<file>#<suite and test names joined by spaces>`.
+  const byKey = new Map<string, RunResults['tests'][number]>();
+  for (const t of results.tests) byKey.set(`${t.file}#${t.fullName.replace(/ > /g, ' ')}`, t);
   let changed = 0;
   for (const f of fs.readdirSync(dir)) {
     if (!f.endsWith('-result.json')) continue;
     const file = path.join(dir, f);
     const r = JSON.parse(fs.readFileSync(file, 'utf8')) as AllureResult;
-    const t = [...byName.entries()].find(([, t]) => r.fullName?.endsWith(t.fullName) || r.fullName?.endsWith(t.fullName.replace(/ > /g, ' ')))?.[1]
-      ?? byName.get(r.name ?? '');
+    const t = byKey.get((r.fullName ?? '').replace(/^[^:]*:/, ''));
     if (!t) continue;
     r.status = ALLURE_STATUS[t.status];
     r.statusDetails = t.message !== undefined || t.stack !== undefined

@@ -80,6 +80,58 @@ describe('fabric-hil run', () => {
   });
 });
 
+describe('robustness', () => {
+  const UNRESPONSIVE = 'harness/fixtures/testbeds/unresponsive.yaml';
+
+  it('a device that stops answering makes its tests broken, bounded by the driver timeout, and the run goes on', async () => {
+    const r = await cli(['run', '--suite', 'demo', '--testbed', UNRESPONSIVE, '--driver-timeout', '300', '--no-allure', '--out', path.join(tmp, 'hang')]);
+    expect(r.exitCode, r.stderr).toBe(1);
+    const results = JSON.parse(fs.readFileSync(path.join(runDirOf(r.stdout), 'results.json'), 'utf8')) as RunResults;
+    expect(results.complete).toBe(true);
+    expect(results.tests).toHaveLength(3);
+    for (const t of results.tests) {
+      expect(t.status, t.name).toBe('broken');
+      expect(t.message).toMatch(/device "dut1": \w+\.\w+ did not answer within 300 ms/);
+    }
+    expect(results.tiers.dut1).toBe('not-assessed');
+  });
+
+  it('Ctrl-C leaves a valid partial results.json that `report` renders', async () => {
+    const out = path.join(tmp, 'interrupted');
+    const child = execa('node', [BIN, 'run', '--suite', 'demo', '--testbed', UNRESPONSIVE, '--driver-timeout', '2000', '--no-allure', '--out', out], {
+      cwd: PROJECT_ROOT,
+      reject: false,
+      env: { CI: '' },
+    });
+    // Wait (bounded) until the first test is on disk, then interrupt as a user would.
+    let dir = '';
+    for (let i = 0; i < 300 && !dir; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const runs = fs.existsSync(out) ? fs.readdirSync(out).filter((d) => d !== 'latest') : [];
+      const file = runs[0] ? path.join(out, runs[0], 'results.json') : '';
+      if (file && fs.existsSync(file) && (JSON.parse(fs.readFileSync(file, 'utf8')) as RunResults).tests.length >= 1) dir = path.join(out, runs[0]!);
+    }
+    expect(dir, 'no test was recorded within 30 s').not.toBe('');
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).not.toBe(0);
+    const results = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as RunResults;
+    expect(validateResults(results)).toEqual({ ok: true });
+    expect(results.complete).toBe(false);
+    expect(results.tests.length).toBeGreaterThanOrEqual(1);
+    fs.rmSync(path.join(dir, 'index.html'), { force: true });
+    const rep = await cli(['report', dir, '--no-allure']);
+    expect(rep.exitCode, rep.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'index.html'), 'utf8')).toMatch(/PARTIAL/);
+  });
+
+  it('report refuses a folder without valid results (exit 2, file named)', async () => {
+    const r = await cli(['report', tmp]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(path.join(tmp, 'results.json'));
+  });
+});
+
 describe('fabric-hil validate and list', () => {
   it('validate: a summary line for a good file, every problem with FILE:LINE:COL for bad ones', async () => {
     const ok = await cli(['validate', 'config/testbeds/emulator.yaml']);

@@ -10,6 +10,10 @@ import { listTests, formatList } from './list.ts';
 import { buildReports } from '../reports/build.ts';
 import { formatSummaryTable } from './summary-table.ts';
 import { TOOL_VERSION } from './version.ts';
+import { audit, formatAudit } from './audit.ts';
+import { runBench, BENCH_DEFAULTS } from '../emulators/bench.ts';
+import { ConnectionMatrixError } from '../emulators/traffic/cm.ts';
+import { ResultsLoadError } from '../reports/load.ts';
 import { DEFAULT_TESTBED_FILE, PROJECT_ROOT } from './context.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -109,7 +113,79 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
       if (built.allureHtml) out(`Allure: ${built.allureHtml}\n`);
     });
 
+  program
+    .command('audit')
+    .description('Run each suite once per defect profile it should catch; report caught/escaped and the share caught')
+    .option('--suite <names>', 'suites to audit, comma-separated (default: all)', parseList)
+    .option('--testbed <file>', 'emulator testbed the variants start from', path.relative(process.cwd(), DEFAULT_TESTBED_FILE))
+    .option('--seed <n>', 'emulator random seed', parseSeed, 1)
+    .option('--out <dir>', 'output folder (an audit-* sub-folder holds every variant run)')
+    .option('--json', 'print JSON: {suite, defects: [{id, caught, failedTests}], caught, total} (an array for several suites)')
+    .addHelpText('after', '\nExit codes: 0 every defect caught, 1 a defect escaped (the suite is too weak), 2 usage or configuration error.')
+    .action(async (o: { suite?: string[]; testbed: string; seed: number; out?: string; json?: boolean }) => {
+      const audits = await audit({
+        suites: o.suite,
+        testbedFile: o.testbed,
+        seed: o.seed,
+        outDir: o.out,
+        onVariant: (suite, d, i, n) => err(`audit ${suite}: ${i + 1}/${n} ${d.id}\n`),
+      });
+      if (o.json) {
+        const json = audits.map((a) => ({
+          suite: a.suite,
+          defects: a.defects.map((d) => ({ id: d.id, caught: d.caught, failedTests: d.failedTests })),
+          caught: a.caught,
+          total: a.total,
+        }));
+        out(`${JSON.stringify(json.length === 1 ? json[0] : json, null, 2)}\n`);
+      } else {
+        out(formatAudit(audits));
+      }
+      setCode(audits.every((a) => a.caught === a.total) ? EXIT.ok : EXIT.failed);
+    });
+
+  program
+    .command('bench')
+    .description('Run a connection-matrix workload on the reference fabric (k-ary fat tree) and print figures as JSON')
+    .requiredOption('--cm <file>', "connection matrix in the reference simulator's format")
+    .option('--paths <n>', 'entropies per flow: 128 sprays, 1 is per-flow ECMP', parsePositive, BENCH_DEFAULTS.paths)
+    .option('--transport <t>', 'uet or roce', parseTransport, BENCH_DEFAULTS.transport)
+    .option('--seed <n>', 'random seed', parseSeed, BENCH_DEFAULTS.seed)
+    .option('--k <n>', 'fat-tree k (default: sized from the matrix)', parsePositive)
+    .option('--rate-bps <n>', 'link rate', parsePositive, BENCH_DEFAULTS.rateBps)
+    .option('--link-delay-ps <n>', 'propagation per link', parsePositive, BENCH_DEFAULTS.linkDelayPs)
+    .option('--mtu <bytes>', 'MTU on the wire', parsePositive, BENCH_DEFAULTS.mtuBytes)
+    .option('--queue <bytes>', 'switch port queue size', parsePositive, BENCH_DEFAULTS.queueBytes)
+    .option('--ecn-min <bytes>', 'ECN marking starts', parsePositive, BENCH_DEFAULTS.ecnMinBytes)
+    .option('--ecn-max <bytes>', 'ECN marking reaches certainty', parsePositive, BENCH_DEFAULTS.ecnMaxBytes)
+    .option('--no-trim', 'drop instead of trimming at a full queue')
+    .option('--cwnd <packets>', 'initial and maximum window in MTU packets (default 1.5 x BDP)', parsePositive)
+    .option('--json', 'print JSON (the only format; accepted for scripts)')
+    .action((o: { cm: string; paths: number; transport: 'uet' | 'roce'; seed: number; k?: number; rateBps: number; linkDelayPs: number; mtu: number; queue: number; ecnMin: number; ecnMax: number; trim: boolean; cwnd?: number }) => {
+      const r = runBench({
+        cmFile: o.cm,
+        paths: o.paths,
+        transport: o.transport,
+        seed: o.seed,
+        k: o.k,
+        rateBps: o.rateBps,
+        linkDelayPs: o.linkDelayPs,
+        mtuBytes: o.mtu,
+        queueBytes: o.queue,
+        ecnMinBytes: o.ecnMin,
+        ecnMaxBytes: o.ecnMax,
+        trimming: o.trim,
+        cwndPackets: o.cwnd,
+      });
+      out(`${JSON.stringify(r)}\n`);
+    });
+
   return program;
+}
+
+function parseTransport(v: string): 'uet' | 'roce' {
+  if (v !== 'uet' && v !== 'roce') throw new InvalidArgumentError('expected uet or roce');
+  return v;
 }
 
 function safeSuites(): string {
@@ -137,8 +213,8 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end here with exit code 0
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (e instanceof RunConfigError) {
-      process.stderr.write(`fabric-hil: configuration error:\n${e.message}\n`);
+    if (e instanceof RunConfigError || e instanceof ConnectionMatrixError || e instanceof ResultsLoadError) {
+      process.stderr.write(`fabric-hil: ${e instanceof RunConfigError ? 'configuration error:\n' : ''}${e.message}\n`);
       return EXIT.usage;
     }
     process.stderr.write(`fabric-hil: ${(e as Error).stack ?? String(e)}\n`);

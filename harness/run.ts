@@ -10,6 +10,8 @@ import { createVitest } from 'vitest/node';
 import type { Vitest } from 'vitest/node';
 import { loadTestbed, TestbedError, formatProblems, type Testbed } from './testbed.ts';
 import { bindTestbed, BindError } from './bind.ts';
+import { SecretError } from './secrets.ts';
+import { TwinBuildError } from '../emulators/twin.ts';
 import { ENV, PROJECT_ROOT, DEFAULT_TESTBED_FILE, DEFAULT_DRIVER_TIMEOUT_MS } from './context.ts';
 import { ResultsRecorder, suiteOf } from './recorder.ts';
 import { ProgressReporter } from './progress.ts';
@@ -104,7 +106,8 @@ export async function conformanceVitest(opts: {
       passWithNoTests: false,
     },
     {},
-    { stdout: process.stdout, stderr: process.stderr },
+    // vitest's own lines ("JUNIT report written to ...") go to stderr, keeping stdout for results
+    { stdout: process.stderr, stderr: process.stderr },
   );
 }
 
@@ -130,8 +133,8 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
     secrets = bound.secrets;
     await bound.close();
   } catch (err) {
-    if (err instanceof BindError || (err as Error).name === 'SecretsError' || (err as Error).name === 'TwinBuildError') {
-      throw new RunConfigError(`${tb.file}: ${(err as Error).message}`);
+    if (err instanceof BindError || err instanceof SecretError || err instanceof TwinBuildError) {
+      throw new RunConfigError(err instanceof SecretError ? err.message : `${tb.file}: ${(err as Error).message}`);
     }
     throw err;
   }

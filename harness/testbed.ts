@@ -70,7 +70,7 @@ export interface TestbedLink {
 }
 
 /** The testbed used when none is named: the built-in emulator. */
-export const DEFAULT_TESTBED = fileURLToPath(new URL('../config/testbeds/emulator.yaml', import.meta.url));
+export { DEFAULT_TESTBED_FILE as DEFAULT_TESTBED } from './context.ts';
 export const TESTBED_SCHEMA_FILE = fileURLToPath(new URL('../config/schema/testbed.schema.json', import.meta.url));
 
 /** A port range `{ prefix, from, to }` may name at most this many ports. */
