@@ -5,7 +5,7 @@
 // reference (smallest k with k^3/4 >= Nodes, so k = 16 for 1024 hosts, k = 4 for 16), 100 Gb/s,
 // 1 us links, MTU 4150 B, switch queues 178,450 B with probabilistic ECN between 37,350 B and
 // 145,250 B and trimming, UET with NSCC, spraying over 128 entropies. Only the wall-time fields
-// (wallSeconds, eventsPerSecond, peakRssMB) differ between two runs with the same seed; this is
+// (wallSeconds, cpuSeconds, eventsPerSecond, peakRssMB) differ between two runs with the same seed; this is
 // the one file of emulators/ that reads the wall clock.
 
 import { performance } from 'node:perf_hooks';
@@ -56,6 +56,8 @@ export interface BenchResult {
     trimming: boolean;
   };
   wallSeconds: number;
+  /** CPU time of the process during the run (user + system): steadier than wall time on a busy machine. */
+  cpuSeconds: number;
   simulatedSeconds: number;
   events: number;
   eventsPerSecond: number;
@@ -91,7 +93,7 @@ export const BENCH_DEFAULTS = {
 };
 
 /** Fields that depend on the machine, not on the simulation. */
-export const BENCH_WALL_FIELDS = ['wallSeconds', 'eventsPerSecond', 'peakRssMB'] as const;
+export const BENCH_WALL_FIELDS = ['wallSeconds', 'cpuSeconds', 'eventsPerSecond', 'peakRssMB'] as const;
 
 function round(x: number, digits = 3): number {
   const f = 10 ** digits;
@@ -104,6 +106,7 @@ export function runBench(opts: BenchOptions): BenchResult {
   > &
     Pick<BenchOptions, 'k' | 'cwndPackets' | 'matrix'>;
   const wall0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const cm = o.matrix ?? loadConnectionMatrix(o.cmFile);
   const k = o.k ?? fatTreeKFor(cm.nodes);
   const spec = fatTree(k, { rateBps: o.rateBps, delayPs: o.linkDelayPs });
@@ -149,6 +152,7 @@ export function runBench(opts: BenchOptions): BenchResult {
   for (const f of flows) manager.startFlow(f, 0);
   events.runUntilIdle(o.maxSimPs);
   const wall = (performance.now() - wall0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
 
   const fcts: number[] = [];
   let makespan = 0;
@@ -200,6 +204,7 @@ export function runBench(opts: BenchOptions): BenchResult {
       trimming: o.trimming,
     },
     wallSeconds: round(wall),
+    cpuSeconds: round((cpu.user + cpu.system) / 1e6),
     simulatedSeconds: events.nowPs / 1e12,
     events: events.eventsProcessed,
     eventsPerSecond: Math.round(events.eventsProcessed / Math.max(wall, 1e-9)),

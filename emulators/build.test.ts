@@ -190,6 +190,9 @@ describe('buildTwin', () => {
     const topo = twoPort();
     topo.devices[0].defects = ['counters-frozen'];
     expect(() => buildTwin(topo, { seed: 1 })).toThrow(/'tg'.*does not apply to kind 'traffic-generator'/);
+    // a defect for every kind (the driver serves it)
+    const any = twoPort(['mgmt-unresponsive']);
+    expect(buildTwin(any, { seed: 1 }).node('dut')?.defects).toEqual(['mgmt-unresponsive']);
   });
 
   it('rejects bad topologies with the device or link named', () => {
@@ -214,6 +217,35 @@ describe('buildTwin', () => {
     const twin = buildTwin({ devices: [{ id: 'n', kind: 'test-null', ports: ['a'] }], links: [] }, { seed: 1 });
     expect(twin.node('n')?.kind).toBe('test-null');
     expect(twin.nodes().length).toBe(1);
+  });
+
+  it('carries UET flows reliably through faults; the uet-go-back-n defect retransmits far more', () => {
+    const runUet = (defects: string[]) => {
+      const topo = twoPort();
+      topo.devices[0].defects = defects;
+      const twin = buildTwin(topo, { seed: 5 });
+      const tg = twin.node('tg')!;
+      twin.node('dut')!.faults!.inject({ kind: 'loss', port: 'e2', rate: 0.02 });
+      tg.traffic!.setFlows([{ name: 'u', txPort: 'p1', rxPort: 'tg:p2', bytes: 2_000_000, transport: 'uet', frameBytes: 4150 }]);
+      tg.traffic!.start();
+      twin.runFor(20_000 * US);
+      return tg.traffic!.metrics()[0];
+    };
+    const good = runUet([]);
+    expect(good).toMatchObject({ done: true, rxBytes: 2_000_000 });
+    expect(good.retransmissions).toBeGreaterThan(0);
+    const bad = runUet(['uet-go-back-n']);
+    expect(bad).toMatchObject({ done: true, rxBytes: 2_000_000 });
+    expect(bad.retransmissions).toBeGreaterThan(2 * good.retransmissions);
+  });
+
+  it('carries RoCE flows', () => {
+    const twin = buildTwin(twoPort(), { seed: 5 });
+    const tg = twin.node('tg')!;
+    tg.traffic!.setFlows([{ name: 'r', txPort: 'p1', rxPort: 'tg:p2', bytes: 1_000_000, transport: 'roce' }]);
+    tg.traffic!.start();
+    twin.runFor(1000 * US);
+    expect(tg.traffic!.metrics()[0]).toMatchObject({ done: true, rxBytes: 1_000_000, retransmissions: 0 });
   });
 
   it('is deterministic: same seed, same results', () => {

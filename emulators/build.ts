@@ -6,7 +6,7 @@
 // the same topology and seed give the same behaviour to the last bit. Link defaults: 100 Gb/s,
 // 2 m of standard fibre (10 ns) when the link spec gives no rate or length. Switch queue
 // parameters come from the device's params (`queueBytes` default 1 MiB, `ecnMinBytes`,
-// `ecnMaxBytes`, `trimming`, `pfcXoffBytes` / `pfcXonBytes`, `selector`).
+// `ecnMaxBytes`, `trimming`, `pfcXoffBytes` / `pfcXonBytes` / `pfcHeadroomBytes`, `selector`).
 
 import { TwinBuildError, type Twin, type TwinDeviceSpec, type TwinNode, type TwinOptions, type TwinTopology } from './twin.ts';
 import { checkDefects } from './defects/registry.ts';
@@ -125,7 +125,10 @@ export function buildTwin(topology: TwinTopology, options: TwinOptions): Twin {
       node.setSelector(sel as SelectorKind);
     }
     const xoff = numParam(d, 'pfcXoffBytes');
-    if (xoff !== undefined) node.enablePfc({ xoffBytes: xoff, xonBytes: numParam(d, 'pfcXonBytes') ?? xoff / 2 });
+    if (xoff !== undefined) {
+      const headroom = numParam(d, 'pfcHeadroomBytes');
+      node.enablePfc({ xoffBytes: xoff, xonBytes: numParam(d, 'pfcXonBytes') ?? xoff / 2, ...(headroom !== undefined ? { headroomBytes: headroom } : {}) });
+    }
   });
   const flows = new FlowManager(network);
   const runtime = new TwinRuntime(network, devices, flows);
@@ -157,13 +160,20 @@ registerModel('switch', {
     if (ctx.defects.includes('link-down-ignored')) {
       ctx.spec.ports.forEach((_, p) => ctx.runtime.setIgnoreLinkDown(ctx.nodeIndex, p, true));
     }
+    if (ctx.defects.includes('ecmp-ignores-entropy')) {
+      const sw = ctx.runtime.network.nodes[ctx.nodeIndex];
+      if (sw instanceof Switch) sw.setSelector('ecmp');
+    }
     return model;
   },
 });
 
 const trafficFactory: TwinModelFactory = {
   role: 'endpoint',
-  create: (ctx) => new TrafficModel(ctx.runtime, ctx.nodeIndex, ctx.spec, ctx.defects),
+  create: (ctx) =>
+    new TrafficModel(ctx.runtime, ctx.nodeIndex, ctx.spec, ctx.defects, {
+      ...(ctx.defects.includes('uet-go-back-n') ? { flowTransportOptions: { goBackN: true } } : {}),
+    }),
 };
 registerModel('traffic-generator', trafficFactory);
 registerModel('host', trafficFactory);

@@ -22,6 +22,14 @@ import {
 
 export const EMULATOR_DRIVER = 'emulator';
 
+/**
+ * Defect profile under which the device's management plane stops answering: its state, config
+ * and counters requests never complete (the harness's call timeout makes the test broken).
+ */
+export const MGMT_UNRESPONSIVE = 'mgmt-unresponsive';
+
+const never = <T>(): Promise<T> => new Promise<T>(() => {});
+
 function toPortCounters(c: TwinPortCounters): PortCounters {
   const out: PortCounters = {
     inOctets: BigInt(c.inOctets),
@@ -82,14 +90,17 @@ export class EmulatedDevice extends AbstractDevice {
       }
     };
     const { counters, state, config, traffic, capture, faults, cmis } = node;
+    const mgmt = node.defects.includes(MGMT_UNRESPONSIVE)
+      ? never
+      : <T>(answer: () => T): Promise<T> => Promise.resolve().then(answer);
     this.counters = counters && {
-      port: async (p) => (checkPort(p), toPortCounters(counters.port(p))),
-      all: async () => Object.fromEntries(node.ports.map((p) => [p, toPortCounters(counters.port(p))])),
+      port: (p) => mgmt(() => (checkPort(p), toPortCounters(counters.port(p)))),
+      all: () => mgmt(() => Object.fromEntries(node.ports.map((p) => [p, toPortCounters(counters.port(p))]))),
     };
-    this.state = state && { get: async (p) => state.get(p) };
+    this.state = state && { get: (p) => mgmt(() => state.get(p)) };
     this.config = config && {
-      get: async (p) => config.get(p),
-      edit: async (p, v, op = 'merge') => config.edit(p, v, op),
+      get: (p) => mgmt(() => config.get(p)),
+      edit: (p, v, op = 'merge') => mgmt(() => config.edit(p, v, op)),
     };
     this.traffic = traffic && {
       setFlows: async (flows) => traffic.setFlows(flows.map((f) => ({ ...f }))),

@@ -10,7 +10,7 @@ import { EventList } from '../sim/eventlist.ts';
 import { Link, type LinkConfig } from '../sim/link.ts';
 import { PacketPool } from '../sim/packet.ts';
 import { Rng, hash32 } from '../sim/rng.ts';
-import { PortStats } from '../sim/stats.ts';
+import { PortStats, utilisationSeries, type TimeSeries } from '../sim/stats.ts';
 import { Host } from './host.ts';
 import { Switch, type PfcConfig, type SelectorKind } from './switch.ts';
 import { adjacency, computeRoutes, type Adjacency, type FabricSpec, type NodeRoutes } from './topology.ts';
@@ -148,6 +148,19 @@ export class Network {
   /** Port counters of (node, port). */
   stats(node: number, port: number): PortStats {
     return this.portStats[node][port];
+  }
+
+  /**
+   * Utilisation of the link leaving (node, port) over time: a started sampler whose values are the
+   * fraction of the line rate sent in each period.
+   */
+  utilisation(node: number, port: number, periodPs: number): TimeSeries {
+    const l = this.egressLink(node, port);
+    if (l === null) throw new RangeError(`${this.spec.nodes[node]?.name ?? node}:${port} is not cabled`);
+    const q = l.queue;
+    const ts = utilisationSeries(this.events, periodPs, l.rateBps, () => q.txOctets);
+    ts.start();
+    return ts;
   }
 
   /** The link leaving (node, port), or null if the port is not cabled. */

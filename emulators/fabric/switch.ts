@@ -24,6 +24,12 @@ export interface PfcConfig {
   xoffBytes: number;
   /** Ingress bytes below which it is resumed. */
   xonBytes: number;
+  /**
+   * Buffer an ingress port may use above xoff while the pause takes effect (in-flight data); a
+   * frame that would exceed xoff + headroom is dropped at ingress and counted as an in-discard.
+   * Default: unlimited.
+   */
+  headroomBytes?: number;
 }
 
 export class Switch implements PacketSink, IngressAccounting {
@@ -39,6 +45,8 @@ export class Switch implements PacketSink, IngressAccounting {
   salt: number;
   /** Packets dropped for want of a route. */
   noRoute = 0;
+  /** Packets dropped because a PFC ingress port ran out of headroom. */
+  headroomDrops = 0;
 
   // PFC
   private pfc: PfcConfig | null = null;
@@ -163,6 +171,12 @@ export class Switch implements PacketSink, IngressAccounting {
       return;
     }
     if (this.pfc !== null && inPort >= 0) {
+      if (this.ingressBytes[inPort] + p.size > this.pfc.xoffBytes + (this.pfc.headroomBytes ?? Infinity)) {
+        this.headroomDrops++;
+        this.stats[inPort].inDiscards++;
+        this.pool.drop(p);
+        return;
+      }
       p.inPort = inPort;
       const b = (this.ingressBytes[inPort] += p.size);
       if (b > this.pfc.xoffBytes && this.pausedUpstream[inPort] === 0) {

@@ -115,7 +115,7 @@ describe('PFC', () => {
     const net = new Network(b.build(), {
       seed: 1,
       switchQueue: { maxBytes: 2 * (xoff + headroom) },
-      pfc: { xoffBytes: xoff, xonBytes: 25_000 },
+      pfc: { xoffBytes: xoff, xonBytes: 25_000, headroomBytes: headroom },
     });
     const flows = new FlowManager(net);
     const f0 = flows.add({ src: 0, dst: 2, bytes: 1500 * 2000, frameBytes: 1500 });
@@ -137,5 +137,19 @@ describe('PFC', () => {
     flows2.startFlow(flows2.add({ src: 1, dst: 2, bytes: 1500 * 2000, frameBytes: 1500 }));
     net2.events.runUntilIdle();
     expect(net2.pool.dropped).toBeGreaterThan(0);
+    // and with too little headroom for the round trip, the ingress port drops what the pause
+    // could not stop in time
+    const net3 = new Network(b.build(), {
+      seed: 1,
+      switchQueue: { maxBytes: 1e7 },
+      pfc: { xoffBytes: xoff, xonBytes: 25_000, headroomBytes: 3000 },
+    });
+    const flows3 = new FlowManager(net3);
+    flows3.startFlow(flows3.add({ src: 0, dst: 2, bytes: 1500 * 2000, frameBytes: 1500 }));
+    flows3.startFlow(flows3.add({ src: 1, dst: 2, bytes: 1500 * 2000, frameBytes: 1500 }));
+    net3.events.runUntilIdle();
+    const s3 = net3.nodeByName('s') as Switch;
+    expect(s3.headroomDrops).toBeGreaterThan(0);
+    expect(s3.stats[0].inDiscards + s3.stats[1].inDiscards).toBe(s3.headroomDrops);
   });
 });

@@ -22,6 +22,8 @@ const IFACE_PATH = /^\/interfaces\/interface\[name=([^\]]+)\](?:\/(?:state|confi
 export interface PortModelOptions {
   /** Counters never move (defect `counters-frozen`). */
   countersFrozen?: boolean;
+  /** Transport options every flow of this node gets (defect profiles). */
+  flowTransportOptions?: Record<string, unknown>;
 }
 
 function countersOf(s: PortStats): TwinPortCounters {
@@ -145,9 +147,11 @@ export class SwitchModel extends PortDeviceModel {}
 export class TrafficModel extends PortDeviceModel {
   readonly traffic: NonNullable<TwinNode['traffic']>;
   private flows: { flow: SimFlow; spec: TwinFlow }[] = [];
+  private readonly flowTransportOptions: Record<string, unknown> | undefined;
 
   constructor(rt: TwinRuntime, node: number, spec: TwinDeviceSpec, defects: readonly string[], options: PortModelOptions = {}) {
     super(rt, node, spec, defects, options);
+    this.flowTransportOptions = options.flowTransportOptions;
     this.traffic = {
       setFlows: (flows) => this.setFlows(flows),
       start: () => {
@@ -188,6 +192,10 @@ export class TrafficModel extends PortDeviceModel {
         ...(f.entropies !== undefined ? { entropies: f.entropies } : {}),
         ...(f.frameBytes !== undefined ? { frameBytes: f.frameBytes } : {}),
         ...(f.rateBps !== undefined ? { rateBps: f.rateBps } : {}),
+        // Reliable transports use the flow's frame size as their MTU (default 1500 B, as raw).
+        ...((f.transport ?? 'raw') !== 'raw' || this.flowTransportOptions
+          ? { transportOptions: { mtuBytes: f.frameBytes ?? 1500, ...this.flowTransportOptions } }
+          : {}),
       };
     });
     for (const f of this.flows) this.rt.flows.remove(f.flow);

@@ -105,6 +105,41 @@ describe('EventList', () => {
     expect(count).toBe(2);
   });
 
+  it('orders lane entries with heap events by (time, insertion sequence)', () => {
+    const ev = new EventList();
+    const log: string[] = [];
+    const laneSrc = { onLaneEvent: () => log.push(`lane@${ev.nowPs}`) };
+    const lane = ev.openLane(laneSrc);
+    const r = new Recorder('heap', log, ev);
+    ev.pushLane(lane, 10);
+    ev.schedule(10, r);
+    ev.schedule(5, r);
+    ev.pushLane(lane, 10);
+    ev.pushLane(lane, 20);
+    ev.schedule(15, r);
+    expect(ev.pending).toBe(6);
+    expect(ev.peekTimePs()).toBe(5);
+    ev.runUntilIdle();
+    expect(log).toEqual(['heap@5', 'lane@10', 'heap@10', 'lane@10', 'heap@15', 'lane@20']);
+    expect(() => ev.pushLane(lane, 19)).toThrow(SimTimeError); // a lane never goes back
+  });
+
+  it('keeps the order when sequence numbers are renumbered', () => {
+    const ev = new EventList();
+    const log: string[] = [];
+    const a = new Recorder('a', log, ev);
+    const b = new Recorder('b', log, ev);
+    const lane = ev.openLane({ onLaneEvent: () => log.push(`l@${ev.nowPs}`) });
+    ev.schedule(7, a);
+    ev.pushLane(lane, 7);
+    ev.setSequenceForTest(2 ** 32 - 2);
+    ev.schedule(7, b);
+    ev.schedule(3, b); // this one triggers the renumbering
+    ev.schedule(7, a);
+    ev.runUntilIdle();
+    expect(log).toEqual(['b@3', 'a@7', 'l@7', 'b@7', 'a@7']);
+  });
+
   it('converts units exactly', () => {
     expect(timeFromUs(1)).toBe(1_000_000);
     expect(serialisationPs(4150, 100e9)).toBe(332_000);

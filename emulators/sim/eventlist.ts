@@ -27,6 +27,44 @@ const SRC_SPAN = 2 ** SRC_BITS;
 const MAX_SOURCES = SRC_SPAN;
 /** Sequences are renumbered before seq * 2^SRC_BITS would leave the exact range of a double. */
 const SEQ_LIMIT = 2 ** (53 - SRC_BITS) - 1;
+/** Lanes are scanned linearly at each dispatch, so there are few of them. */
+export const MAX_LANES = 8;
+
+/** The owner of a FIFO lane: called once per lane entry, in order. */
+export interface LaneSource {
+  onLaneEvent(): void;
+}
+
+/**
+ * A FIFO lane: events whose times never decrease in push order (e.g. every packet entering any
+ * pipe of one delay). The lane's entries take part in the (time, insertion sequence) order like
+ * heap events, but cost no heap operation: the dispatcher compares the heap's top with each
+ * lane's head.
+ */
+class Lane {
+  times = new Float64Array(64);
+  keys = new Float64Array(64);
+  head = 0;
+  count = 0;
+  mask = 63;
+  lastTime = 0;
+  constructor(readonly source: LaneSource) {}
+
+  grow(): void {
+    const n = this.times.length;
+    const times = new Float64Array(n * 2);
+    const keys = new Float64Array(n * 2);
+    for (let k = 0; k < this.count; k++) {
+      const j = (this.head + k) & this.mask;
+      times[k] = this.times[j];
+      keys[k] = this.keys[j];
+    }
+    this.times = times;
+    this.keys = keys;
+    this.head = 0;
+    this.mask = n * 2 - 1;
+  }
+}
 
 export class EventList {
   // A 4-ary min-heap of (time, seq * 2^21 + source) pairs, interleaved in one Float64Array:
@@ -35,6 +73,7 @@ export class EventList {
   private size = 0;
   private nextSeq = 0;
   private readonly sources: EventSource[] = [];
+  private readonly lanes: Lane[] = [];
   private now = 0;
   private processed = 0;
   private stopRequested = false;
@@ -54,14 +93,18 @@ export class EventList {
     return this.processed;
   }
 
-  /** Events waiting in the heap. */
+  /** Events waiting (heap and lanes). */
   get pending(): number {
-    return this.size;
+    let n = this.size;
+    for (const l of this.lanes) n += l.count;
+    return n;
   }
 
   /** Time of the earliest pending event, or Infinity. */
   peekTimePs(): number {
-    return this.size > 0 ? this.heap[0] : Infinity;
+    let t = this.size > 0 ? this.heap[0] : Infinity;
+    for (const l of this.lanes) if (l.count > 0 && l.times[l.head] < t) t = l.times[l.head];
+    return t;
   }
 
   /** Registers a source (done lazily by `schedule`); returns its index. */
@@ -74,6 +117,28 @@ export class EventList {
       source.simId = id;
     }
     return id;
+  }
+
+  /** Opens a FIFO lane for `source`, or returns -1 when there are MAX_LANES already. */
+  openLane(source: LaneSource): number {
+    if (this.lanes.length >= MAX_LANES) return -1;
+    this.lanes.push(new Lane(source));
+    return this.lanes.length - 1;
+  }
+
+  /** Adds an entry to a lane; times pushed to one lane must not decrease. */
+  pushLane(lane: number, atPs: number): void {
+    const l = this.lanes[lane];
+    if (!(atPs >= this.now) || atPs < l.lastTime) {
+      throw new SimTimeError(`lane entry at ${atPs} ps: now is ${this.now} ps, lane tail at ${l.lastTime} ps`);
+    }
+    if (l.count === l.times.length) l.grow();
+    if (this.nextSeq >= SEQ_LIMIT) this.renumber();
+    const i = (l.head + l.count) & l.mask;
+    l.times[i] = atPs;
+    l.keys[i] = this.nextSeq++ * SRC_SPAN;
+    l.count++;
+    l.lastTime = atPs;
   }
 
   /** Wakes `source` at absolute time `atPs` (>= now). */
@@ -116,8 +181,7 @@ export class EventList {
       throw new SimTimeError(`cannot run until ${timePs} ps: now is ${this.now} ps`);
     }
     this.stopRequested = false;
-    while (this.size > 0 && this.heap[0] <= timePs) {
-      this.dispatchOne();
+    while (this.dispatchNext(timePs)) {
       if (this.stopRequested) return;
     }
     this.now = timePs;
@@ -129,51 +193,78 @@ export class EventList {
    */
   runUntilIdle(limitPs = Infinity): boolean {
     this.stopRequested = false;
-    while (this.size > 0) {
-      if (this.heap[0] > limitPs) return false;
-      this.dispatchOne();
-      if (this.stopRequested) return this.size === 0;
+    while (this.dispatchNext(limitPs)) {
+      if (this.stopRequested) return this.pending === 0;
+    }
+    return this.pending === 0;
+  }
+
+  /** Dispatches the earliest event if its time is <= limitPs; false when there is none. */
+  private dispatchNext(limitPs: number): boolean {
+    const h = this.heap;
+    let bt = this.size > 0 ? h[0] : Infinity;
+    let bk = this.size > 0 ? h[1] : Infinity;
+    let lane = -1;
+    const lanes = this.lanes;
+    for (let j = 0; j < lanes.length; j++) {
+      const l = lanes[j];
+      if (l.count === 0) continue;
+      const t = l.times[l.head];
+      if (t < bt || (t === bt && l.keys[l.head] < bk)) {
+        bt = t;
+        bk = l.keys[l.head];
+        lane = j;
+      }
+    }
+    if ((lane < 0 && this.size === 0) || bt > limitPs) return false;
+    if (lane >= 0) {
+      const l = lanes[lane];
+      l.head = (l.head + 1) & l.mask;
+      l.count--;
+      this.now = bt;
+      this.processed++;
+      l.source.onLaneEvent();
+    } else {
+      this.popHeap();
+      this.now = bt;
+      this.processed++;
+      this.sources[bk - Math.floor(bk / SRC_SPAN) * SRC_SPAN].onEvent();
     }
     return true;
   }
 
-  private dispatchOne(): void {
+  /** Removes the heap's top. */
+  private popHeap(): void {
     const h = this.heap;
-    const t = h[0];
-    const key = h[1];
     const n = --this.size;
-    if (n > 0) {
-      // move the last element to the root and sift it down
-      const lt = h[2 * n];
-      const lk = h[2 * n + 1];
-      let i = 0;
-      for (;;) {
-        const c0 = 4 * i + 1;
-        if (c0 >= n) break;
-        // smallest of up to four children
-        let c = c0;
-        let ct = h[2 * c0];
-        let ck = h[2 * c0 + 1];
-        const cEnd = c0 + 4 < n ? c0 + 4 : n;
-        for (let j = c0 + 1; j < cEnd; j++) {
-          const jt = h[2 * j];
-          if (jt < ct || (jt === ct && h[2 * j + 1] < ck)) {
-            c = j;
-            ct = jt;
-            ck = h[2 * j + 1];
-          }
+    if (n === 0) return;
+    // move the last element to the root and sift it down
+    const lt = h[2 * n];
+    const lk = h[2 * n + 1];
+    let i = 0;
+    for (;;) {
+      const c0 = 4 * i + 1;
+      if (c0 >= n) break;
+      // smallest of up to four children
+      let c = c0;
+      let ct = h[2 * c0];
+      let ck = h[2 * c0 + 1];
+      const cEnd = c0 + 4 < n ? c0 + 4 : n;
+      for (let j = c0 + 1; j < cEnd; j++) {
+        const jt = h[2 * j];
+        if (jt < ct || (jt === ct && h[2 * j + 1] < ck)) {
+          c = j;
+          ct = jt;
+          ck = h[2 * j + 1];
         }
-        if (lt < ct || (lt === ct && lk < ck)) break;
-        h[2 * i] = ct;
-        h[2 * i + 1] = ck;
-        i = c;
       }
-      h[2 * i] = lt;
-      h[2 * i + 1] = lk;
+      if (lt < ct || (lt === ct && lk < ck)) break;
+      h[2 * i] = ct;
+      h[2 * i + 1] = ck;
+      i = c;
     }
-    this.now = t;
-    this.processed++;
-    this.sources[key - Math.floor(key / SRC_SPAN) * SRC_SPAN].onEvent();
+    h[2 * i] = lt;
+    h[2 * i + 1] = lk;
   }
 
   private grow(): void {
@@ -182,20 +273,35 @@ export class EventList {
     this.heap = h;
   }
 
-  /** Renumbers pending events 0..n-1 in their order (keeps ties ordered after 2^32 events). */
+  /**
+   * Renumbers the sequences of pending events by rank (order kept, so the heap stays valid);
+   * needed only after about 2^32 events.
+   */
   private renumber(): void {
-    const n = this.size;
+    const seqs: number[] = [];
     const h = this.heap;
-    const idx = Array.from({ length: n }, (_, i) => i);
-    idx.sort((a, b) => h[2 * a] - h[2 * b] || h[2 * a + 1] - h[2 * b + 1]);
-    const sorted = new Float64Array(h.length);
-    idx.forEach((from, to) => {
-      sorted[2 * to] = h[2 * from];
-      sorted[2 * to + 1] = to * SRC_SPAN + (h[2 * from + 1] % SRC_SPAN);
-    });
-    // a sorted array is a valid heap
-    this.heap = sorted;
-    this.nextSeq = n;
+    for (let i = 0; i < this.size; i++) seqs.push(Math.floor(h[2 * i + 1] / SRC_SPAN));
+    for (const l of this.lanes) for (let k = 0; k < l.count; k++) seqs.push(Math.floor(l.keys[(l.head + k) & l.mask] / SRC_SPAN));
+    seqs.sort((a, b) => a - b);
+    const rank = new Map<number, number>();
+    seqs.forEach((s, r) => rank.set(s, r));
+    for (let i = 0; i < this.size; i++) {
+      const key = h[2 * i + 1];
+      const seq = Math.floor(key / SRC_SPAN);
+      h[2 * i + 1] = (rank.get(seq) as number) * SRC_SPAN + (key - seq * SRC_SPAN);
+    }
+    for (const l of this.lanes) {
+      for (let k = 0; k < l.count; k++) {
+        const j = (l.head + k) & l.mask;
+        l.keys[j] = (rank.get(Math.floor(l.keys[j] / SRC_SPAN)) as number) * SRC_SPAN;
+      }
+    }
+    this.nextSeq = seqs.length;
+  }
+
+  /** Test hook: jumps the sequence counter (to exercise renumbering). */
+  setSequenceForTest(seq: number): void {
+    this.nextSeq = seq;
   }
 }
 

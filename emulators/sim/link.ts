@@ -36,7 +36,7 @@ export class Link implements PipeDelivery {
   rxTap: FrameTap | null = null;
 
   constructor(
-    private readonly events: EventList,
+    events: EventList,
     private readonly pool: PacketPool,
     private readonly rng: Rng,
     config: LinkConfig,

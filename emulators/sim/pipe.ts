@@ -4,9 +4,10 @@
 // event list with the same delay share one delay line: since every packet entering any of them
 // at time t leaves at t + delay, one FIFO orders them all, so the line needs a single pending
 // event for its head however many pipes and packets are in flight (the heap stays as large as
-// the number of busy queues).
+// the number of busy queues; while the event list has lanes free, the line costs no heap
+// operation at all).
 
-import type { EventList, EventSource } from './eventlist.ts';
+import type { EventList, EventSource, LaneSource } from './eventlist.ts';
 import type { Packet, PacketSink } from './packet.ts';
 
 /** One-way propagation delay of standard single-mode fibre, ps per km (5 us/km). */
@@ -26,9 +27,13 @@ export interface PipeDelivery {
   deliver(p: Packet): void;
 }
 
-/** The shared FIFO of every pipe with one delay on one event list. */
-class DelayLine implements EventSource {
+/**
+ * The shared FIFO of every pipe with one delay on one event list. It rides an event-list lane
+ * (no heap operation per packet) while lanes are available, else keeps one heap event for its head.
+ */
+class DelayLine implements EventSource, LaneSource {
   simId?: number;
+  private readonly lane: number;
   private times: Float64Array;
   private pkts: (Packet | undefined)[];
   private pipes: (Pipe | undefined)[];
@@ -44,6 +49,7 @@ class DelayLine implements EventSource {
     this.pkts = new Array(256);
     this.pipes = new Array(256);
     this.mask = 255;
+    this.lane = events.openLane(this);
   }
 
   push(p: Packet, pipe: Pipe): void {
@@ -53,7 +59,20 @@ class DelayLine implements EventSource {
     this.times[i] = at;
     this.pkts[i] = p;
     this.pipes[i] = pipe;
-    if (this.count++ === 0) this.events.schedule(at, this);
+    if (this.lane >= 0) {
+      this.count++;
+      this.events.pushLane(this.lane, at);
+    } else if (this.count++ === 0) this.events.schedule(at, this);
+  }
+
+  onLaneEvent(): void {
+    const i = this.head;
+    const p = this.pkts[i] as Packet;
+    const pipe = this.pipes[i] as Pipe;
+    this.head = (i + 1) & this.mask;
+    this.count--;
+    pipe.inFlight--;
+    (pipe.out as PipeDelivery).deliver(p);
   }
 
   onEvent(): void {

@@ -37,53 +37,6 @@ export interface DrainListener {
   onQueueDrain(queue: Queue): void;
 }
 
-/** A FIFO of packets in a power-of-two ring. */
-export class PacketRing {
-  private buf: (Packet | undefined)[];
-  private head = 0;
-  private count = 0;
-  private mask: number;
-
-  constructor(capacity = 16) {
-    let cap = 16;
-    while (cap < capacity) cap *= 2;
-    this.buf = new Array(cap);
-    this.mask = cap - 1;
-  }
-
-  get length(): number {
-    return this.count;
-  }
-
-  push(p: Packet): void {
-    if (this.count === this.buf.length) this.grow();
-    this.buf[(this.head + this.count) & this.mask] = p;
-    this.count++;
-  }
-
-  peek(): Packet {
-    return this.buf[this.head] as Packet;
-  }
-
-  shift(): Packet {
-    // The slot is not cleared: packets are pooled, so a stale reference keeps nothing alive.
-    const p = this.buf[this.head] as Packet;
-    this.head = (this.head + 1) & this.mask;
-    this.count--;
-    return p;
-  }
-
-  private grow(): void {
-    const old = this.buf;
-    const n = old.length;
-    const buf: (Packet | undefined)[] = new Array(n * 2);
-    for (let i = 0; i < this.count; i++) buf[i] = old[(this.head + i) & this.mask];
-    this.buf = buf;
-    this.head = 0;
-    this.mask = n * 2 - 1;
-  }
-}
-
 const SERVING_NONE = -1;
 
 export class Queue implements EventSource {
@@ -97,8 +50,15 @@ export class Queue implements EventSource {
   ecnMaxBytes: number;
   trimming: boolean;
 
-  private readonly high = new PacketRing();
-  private readonly low = new PacketRing();
+  // Two FIFO rings kept inline (no separate ring objects: one pointer hop less per packet).
+  private hBuf: (Packet | undefined)[] = new Array(16);
+  private hHead = 0;
+  private hN = 0;
+  private hMask = 15;
+  private lBuf: (Packet | undefined)[] = new Array(16);
+  private lHead = 0;
+  private lN = 0;
+  private lMask = 15;
   highBytes = 0;
   lowBytes = 0;
   private serving = SERVING_NONE;
@@ -149,7 +109,7 @@ export class Queue implements EventSource {
     return this.highBytes + this.lowBytes;
   }
   get packets(): number {
-    return this.high.length + this.low.length;
+    return this.hN + this.lN;
   }
   get busy(): boolean {
     return this.serving !== SERVING_NONE;
@@ -166,6 +126,58 @@ export class Queue implements EventSource {
     return Math.ceil(bytes * this.psPerByte - 1e-6);
   }
 
+  private hPush(p: Packet): void {
+    if (this.hN === this.hBuf.length) this.hGrow();
+    this.hBuf[(this.hHead + this.hN) & this.hMask] = p;
+    this.hN++;
+  }
+  private hShift(): Packet {
+    // Slots are not cleared: packets are pooled, so a stale reference keeps nothing alive.
+    const p = this.hBuf[this.hHead] as Packet;
+    this.hHead = (this.hHead + 1) & this.hMask;
+    this.hN--;
+    return p;
+  }
+  private hUnshift(p: Packet): void {
+    if (this.hN === this.hBuf.length) this.hGrow();
+    this.hHead = (this.hHead - 1) & this.hMask;
+    this.hBuf[this.hHead] = p;
+    this.hN++;
+  }
+  private hGrow(): void {
+    const n = this.hBuf.length;
+    const buf: (Packet | undefined)[] = new Array(n * 2);
+    for (let i = 0; i < this.hN; i++) buf[i] = this.hBuf[(this.hHead + i) & this.hMask];
+    this.hBuf = buf;
+    this.hHead = 0;
+    this.hMask = n * 2 - 1;
+  }
+  private lPush(p: Packet): void {
+    if (this.lN === this.lBuf.length) this.lGrow();
+    this.lBuf[(this.lHead + this.lN) & this.lMask] = p;
+    this.lN++;
+  }
+  private lShift(): Packet {
+    const p = this.lBuf[this.lHead] as Packet;
+    this.lHead = (this.lHead + 1) & this.lMask;
+    this.lN--;
+    return p;
+  }
+  private lUnshift(p: Packet): void {
+    if (this.lN === this.lBuf.length) this.lGrow();
+    this.lHead = (this.lHead - 1) & this.lMask;
+    this.lBuf[this.lHead] = p;
+    this.lN++;
+  }
+  private lGrow(): void {
+    const n = this.lBuf.length;
+    const buf: (Packet | undefined)[] = new Array(n * 2);
+    for (let i = 0; i < this.lN; i++) buf[i] = this.lBuf[(this.lHead + i) & this.lMask];
+    this.lBuf = buf;
+    this.lHead = 0;
+    this.lMask = n * 2 - 1;
+  }
+
   receive(p: Packet): void {
     if (!this.up) {
       this.drop(p);
@@ -173,7 +185,7 @@ export class Queue implements EventSource {
     }
     if (p.priority !== PRIO_HIGH) {
       if (this.lowBytes + p.size <= this.maxBytes) {
-        this.low.push(p);
+        this.lPush(p);
         this.lowBytes += p.size;
         if (this.lowBytes > this.peakBytes) this.peakBytes = this.lowBytes;
         if (this.serving === SERVING_NONE && !this.pausedLow) this.beginService();
@@ -194,7 +206,7 @@ export class Queue implements EventSource {
       this.drop(p);
       return;
     }
-    this.high.push(p);
+    this.hPush(p);
     this.highBytes += p.size;
     if (this.serving === SERVING_NONE) this.beginService();
   }
@@ -208,11 +220,11 @@ export class Queue implements EventSource {
 
   private beginService(): void {
     let p: Packet;
-    if (this.high.length > 0) {
-      p = this.high.peek();
+    if (this.hN > 0) {
+      p = this.hBuf[this.hHead] as Packet;
       this.serving = PRIO_HIGH;
-    } else if (this.low.length > 0 && !this.pausedLow) {
-      p = this.low.peek();
+    } else if (this.lN > 0 && !this.pausedLow) {
+      p = this.lBuf[this.lHead] as Packet;
       this.serving = 1;
       // ECN on dequeue, from the low-class backlog behind this packet (reference: compositequeue).
       const backlog = this.lowBytes - p.size;
@@ -235,17 +247,17 @@ export class Queue implements EventSource {
   onEvent(): void {
     let p: Packet;
     if (this.serving === PRIO_HIGH) {
-      p = this.high.shift();
+      p = this.hShift();
       this.highBytes -= p.size;
     } else {
-      p = this.low.shift();
+      p = this.lShift();
       this.lowBytes -= p.size;
     }
     this.serving = SERVING_NONE;
     this.txPkts++;
     this.txOctets += p.size;
     if (this.ingress !== null && p.inPort >= 0) this.ingress.onLeave(p);
-    if (this.high.length > 0 || (this.low.length > 0 && !this.pausedLow)) this.beginService();
+    if (this.hN > 0 || (this.lN > 0 && !this.pausedLow)) this.beginService();
     if (this.tap !== null) this.tap.onFrame(p, 'tx');
     (this.next as PacketSink).receive(p, this.nextPort);
     if (this.drain !== null) this.drain.onQueueDrain(this);
@@ -271,20 +283,21 @@ export class Queue implements EventSource {
     if (!up) {
       // The packet in service (if any) completes onto a dead fibre; the pipe drops it.
       const keep = this.serving;
-      const keepHigh = keep === PRIO_HIGH ? this.high.shift() : null;
-      const keepLow = keep === 1 ? this.low.shift() : null;
-      while (this.high.length > 0) {
-        const p = this.high.shift();
+      const keepHigh = keep === PRIO_HIGH ? this.hShift() : null;
+      const keepLow = keep === 1 ? this.lShift() : null;
+      while (this.hN > 0) {
+        const p = this.hShift();
         this.highBytes -= p.size;
         this.drop(p);
       }
-      while (this.low.length > 0) {
-        const p = this.low.shift();
+      while (this.lN > 0) {
+        const p = this.lShift();
         this.lowBytes -= p.size;
         this.drop(p);
       }
-      if (keepHigh !== null) this.high.push(keepHigh);
-      if (keepLow !== null) this.low.push(keepLow);
+      // the packet in service goes back to the head of its ring
+      if (keepHigh !== null) this.hUnshift(keepHigh);
+      if (keepLow !== null) this.lUnshift(keepLow);
     } else if (this.serving === SERVING_NONE) {
       this.beginService();
     }

@@ -131,7 +131,7 @@ export function parseConnectionMatrix(text: string, file = '<input>'): Connectio
     if (conn.sizeBytes <= 0) throw new ConnectionMatrixError(file, lineNo, `'size' must be positive`);
     connections.push(conn);
   }
-  if (nodes === undefined) throw new ConnectionMatrixError(file, lines.length, `missing 'Nodes <N>' line`);
+  if (nodes === undefined) throw new ConnectionMatrixError(file, 1, `missing 'Nodes <N>' line (expected at the top of the file)`);
   if (declared !== undefined && declared !== connections.length) {
     throw new ConnectionMatrixError(file, declaredLine, `'Connections ${declared}' but the file lists ${connections.length}`);
   }

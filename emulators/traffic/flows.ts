@@ -32,6 +32,8 @@ export interface FlowSpec {
   frameBytes?: number;
   /** Raw: offered rate (default: line rate of the source port). */
   rateBps?: number;
+  /** Transport options for this flow, over the manager's (e.g. a defect profile's). */
+  transportOptions?: Record<string, unknown>;
 }
 
 export interface FlowMetrics {
@@ -56,6 +58,8 @@ export interface FlowMetrics {
   nacks: number;
   trimmedSeen: number;
   rtoFired: number;
+  /** Losses the sender inferred from later packets being acknowledged. */
+  inferredLosses: number;
 }
 
 /** One flow, both of its ends: data arrives at the receiver end, ACKs at the sender end. */
@@ -129,7 +133,7 @@ export class FlowManager implements EndpointHandler, DropListener {
     else {
       const f = transports.get(kind);
       if (f === undefined) throw new Error(`flow ${spec.name ?? id}: no transport '${kind}' (known: raw, ${transportKinds().join(', ')})`);
-      flow = f(spec, ctx, this.transportOptions);
+      flow = f(spec, ctx, spec.transportOptions ? { ...this.transportOptions, ...spec.transportOptions } : this.transportOptions);
     }
     this.flows.push(flow);
     return flow;
@@ -230,6 +234,7 @@ export function emptyMetrics(spec: FlowSpec, id: number): FlowMetrics {
     nacks: 0,
     trimmedSeen: 0,
     rtoFired: 0,
+    inferredLosses: 0,
   };
 }
 

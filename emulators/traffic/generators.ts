@@ -3,6 +3,7 @@
 
 import type { Rng } from '../sim/rng.ts';
 import type { CmConnection } from './cm.ts';
+import type { FlowManager, FlowSpec, SimFlow } from './flows.ts';
 
 export interface WorkloadFlow {
   src: number;
@@ -67,4 +68,27 @@ export function ringAllReduce(hosts: number[], bytes: number, startPs = 0): Work
 /** As connection-matrix entries (dependencies are dropped: the format has no triggers here). */
 export function toConnections(flows: WorkloadFlow[]): Omit<CmConnection, 'line'>[] {
   return flows.map((f, i) => ({ src: f.src, dst: f.dst, id: i + 1, startUs: f.startPs / 1e6, sizeBytes: f.bytes }));
+}
+
+/**
+ * Adds a workload to a flow manager and starts it: flows without dependencies start at their
+ * startPs (relative to now), dependent flows when all their dependencies have completed.
+ */
+export function startWorkload(
+  manager: FlowManager,
+  flows: WorkloadFlow[],
+  common: Omit<FlowSpec, 'src' | 'dst' | 'bytes' | 'startPs'> = {},
+): SimFlow[] {
+  const sims = flows.map((f, i) =>
+    manager.add({ name: `w${i}:${f.src}->${f.dst}`, ...common, src: f.src, dst: f.dst, bytes: f.bytes, startPs: f.startPs }),
+  );
+  flows.forEach((f, i) => {
+    const deps = f.dependsOn ?? [];
+    for (const d of deps) {
+      if (!(d >= 0 && d < flows.length) || d === i) throw new RangeError(`workload flow ${i} depends on unknown flow ${d}`);
+    }
+    if (deps.length === 0) manager.startFlow(sims[i]);
+    else manager.startAfter(sims[i], deps.map((d) => sims[d]));
+  });
+  return sims;
 }

@@ -44,10 +44,18 @@ export interface UetOptions {
   minRtoPs: number;
   /** Receiver ACKs after this many data bytes (wire) at the latest. */
   ackEveryBytes: number;
+  /** ... or this long after the first unacknowledged arrival (default: base RTT / 4). */
+  ackDelayPs?: number;
   /** Path-aware spraying (penalise entropies that saw ECN / NACK / timeout). */
   pathAware: boolean;
   /** Defect: go-back-N instead of selective repeat. */
   goBackN: boolean;
+  /**
+   * Loss inference (RACK-like): an outstanding packet sent more than this before a packet that
+   * has been acknowledged is declared lost. Default: 4 base RTTs (spraying reorders packets by up
+   * to the queueing delay of the paths).
+   */
+  reorderWindowPs?: number;
   /** Congestion control on (NSCC) or a fixed window. */
   congestionControl: boolean;
 }
@@ -89,7 +97,7 @@ export function uetOptionsFrom(raw: Record<string, unknown>): UetOptions {
     const v = raw[k];
     if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
   }
-  for (const k of ['baseRttPs', 'initialCwndBytes', 'maxCwndBytes'] as const) {
+  for (const k of ['baseRttPs', 'initialCwndBytes', 'maxCwndBytes', 'reorderWindowPs', 'ackDelayPs'] as const) {
     const v = raw[k];
     if (typeof v === 'number') o[k] = v;
   }
@@ -137,6 +145,9 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
   private timerPending = false;
   private timerAt = Infinity;
   private readonly rtoPs: number;
+  private readonly reorderPs: number;
+  /** Latest send time among acknowledged packets (loss inference). */
+  private ackedSendPs = -Infinity;
 
   // NSCC
   cwnd: number;
@@ -175,6 +186,12 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
   private receivedAny = false;
   private ackRequest = false;
   private gbnNacked = -1;
+  private readonly ackDelayPs: number;
+  /** Delayed ACK: when it is due and the packet it will answer. */
+  private ackDueAt = Infinity;
+  private pendSeq = 0;
+  private pendEntropy = 0;
+  private pendSentPs = 0;
 
   constructor(
     spec: FlowSpec,
@@ -223,6 +240,8 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
     this.adjustBytes = 16000 * b;
     this.qaThreshold = 4 * this.targetQdelay;
     this.rtoPs = Math.max(options.minRtoPs, 2 * this.baseRttPs);
+    this.reorderPs = options.reorderWindowPs ?? 4 * this.baseRttPs;
+    this.ackDelayPs = options.ackDelayPs ?? Math.max(1, Math.round(this.baseRttPs / 4));
   }
 
   get done(): boolean {
@@ -268,8 +287,9 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
       this.ctx.srcHost.activate(this, this.ctx.srcPort);
       return;
     }
-    if (this.finished) return;
-    this.checkRto(now);
+    if (now >= this.ackDueAt) this.sendDelayedAck();
+    if (!this.finished) this.checkRto(now);
+    if (this.ackDueAt < Infinity) this.arm(this.ackDueAt);
   }
 
   private checkRto(now: number): void {
@@ -415,6 +435,7 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
     const i = psn & this.mask;
     const s = this.state[i];
     if (s === ST_INFLIGHT) {
+      if (this.sendTime[i] > this.ackedSendPs) this.ackedSendPs = this.sendTime[i];
       const size = this.sizeOf(psn);
       this.inflight -= size;
       this.state[i] = ST_ACKED;
@@ -440,12 +461,16 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
     }
     if (cum > this.cumAck) this.cumAck = cum;
     if ((p.sackLo | p.sackHi) !== 0) {
-      const base = p.sackBase;
-      for (let k = 0; k < 64; k++) {
-        const bit = k < 32 ? (p.sackLo >>> k) & 1 : (p.sackHi >>> (k - 32)) & 1;
-        if (bit === 0) continue;
-        const psn = base + k;
-        if (psn >= this.cumAck && psn < this.nextNew) newly += this.ackOne(psn);
+      // visit the set bits only
+      for (let half = 0; half < 2; half++) {
+        let w = half === 0 ? p.sackLo : p.sackHi;
+        const base = p.sackBase + 32 * half;
+        while (w !== 0) {
+          const k = 31 - Math.clz32(w & -w);
+          w &= w - 1;
+          const psn = base + k;
+          if (psn >= this.cumAck && psn < this.nextNew) newly += this.ackOne(psn);
+        }
       }
     }
     const ecn = (p.flags & PacketFlag.EcnEcho) !== 0;
@@ -454,6 +479,7 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
       this.complete(now);
       return;
     }
+    if (!this.o.goBackN && newly > 0) this.inferLosses();
     if (this.o.congestionControl) {
       const raw = now - p.echoPs;
       let delay: number;
@@ -469,6 +495,30 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
       this.nsccOnAck(now, ecn, delay, newly);
     }
     if (!this.stopped) this.ctx.srcHost.activate(this, this.ctx.srcPort);
+  }
+
+  /** Declares lost what was sent a reorder window before the latest acknowledged packet. */
+  private inferLosses(): void {
+    const threshold = this.ackedSendPs - this.reorderPs;
+    const order = this.sendOrder;
+    while (order.length > 0) {
+      const psn = order.headPsn();
+      const t = order.headTime();
+      const i = psn & this.mask;
+      if (psn < this.cumAck || this.state[i] !== ST_INFLIGHT || this.sendTime[i] !== t) {
+        order.shift();
+        continue;
+      }
+      if (t >= threshold) break;
+      order.shift();
+      const size = this.sizeOf(psn);
+      this.state[i] = ST_RTXQ;
+      this.inflight -= size;
+      this.rtxHeap.push(psn);
+      this.m.inferredLosses++;
+      this.penalise(this.entropyOf[i], 4);
+      if (this.o.congestionControl) this.cwnd = Math.max(this.o.mtuBytes, this.cwnd - size);
+    }
   }
 
   private onNack(p: Packet): void {
@@ -664,7 +714,29 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
     if (ecn || force || this.accepted >= this.o.ackEveryBytes) {
       this.accepted = 0;
       this.sendAck(p, ecn);
+    } else {
+      // Coalesced: make sure an ACK follows even if nothing else arrives.
+      this.pendSeq = psn;
+      this.pendEntropy = p.entropy;
+      this.pendSentPs = p.sentPs;
+      if (this.ackDueAt === Infinity) {
+        this.ackDueAt = this.ctx.network.events.nowPs + this.ackDelayPs;
+        this.arm(this.ackDueAt);
+      }
     }
+  }
+
+  private sendDelayedAck(): void {
+    this.ackDueAt = Infinity;
+    if (this.accepted === 0) return;
+    this.accepted = 0;
+    const net = this.ctx.network;
+    const p = net.pool.alloc();
+    p.seq = this.pendSeq;
+    p.entropy = this.pendEntropy;
+    p.sentPs = this.pendSentPs;
+    this.sendAck(p, false);
+    net.pool.release(p);
   }
 
   private buildControl(p: Packet, type: number): Packet {
@@ -684,6 +756,7 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
   }
 
   private sendAck(p: Packet, ecn: boolean): void {
+    this.ackDueAt = Infinity;
     const a = this.buildControl(p, PacketType.Ack);
     a.ackSeq = this.expected;
     if (ecn) a.flags |= PacketFlag.EcnEcho;
