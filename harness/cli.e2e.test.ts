@@ -132,6 +132,40 @@ describe('robustness', () => {
   });
 });
 
+describe('fabric-hil audit and bench', () => {
+  it('audit: every demo defect profile is caught; JSON as documented', async () => {
+    const r = await cli(['audit', '--suite', 'demo', '--json', '--out', path.join(tmp, 'audit')]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const a = JSON.parse(r.stdout) as { suite: string; defects: Array<{ id: string; caught: boolean; failedTests: string[] }>; caught: number; total: number };
+    expect(a.suite).toBe('demo');
+    expect(a.defects.map((d) => d.id).sort()).toEqual(['counters-frozen', 'link-down-ignored']);
+    for (const d of a.defects) {
+      expect(d.caught, d.id).toBe(true);
+      expect(d.failedTests.length, d.id).toBeGreaterThan(0);
+    }
+    expect([a.caught, a.total]).toEqual([2, 2]);
+  });
+
+  it('bench: a connection matrix runs to completion and prints the documented JSON', async () => {
+    const cm = path.join(tmp, 'perm16.cm');
+    const lines = Array.from({ length: 16 }, (_, i) => `${i}->${(i + 5) % 16} id ${i} start 0 size 200000`);
+    fs.writeFileSync(cm, `Nodes 16\nConnections 16\n${lines.join('\n')}\n`);
+    const r = await cli(['bench', '--cm', cm, '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as Record<string, number>;
+    for (const k of ['wallSeconds', 'simulatedSeconds', 'events', 'eventsPerSecond', 'peakRssMB', 'flows', 'flowsCompleted', 'tailFctUs', 'medianFctUs', 'makespanUs', 'dataPackets', 'retransmissions', 'acks', 'nacks']) {
+      expect(typeof j[k], k).toBe('number');
+    }
+    expect(j.flows).toBe(16);
+    expect(j.flowsCompleted).toBe(16);
+    // 200 kB at 100 Gb/s takes at least 16 us on the wire
+    expect(j.tailFctUs).toBeGreaterThan(16);
+    const bad = await cli(['bench', '--cm', path.join(tmp, 'nosuch.cm')]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('nosuch.cm');
+  });
+});
+
 describe('fabric-hil validate and list', () => {
   it('validate: a summary line for a good file, every problem with FILE:LINE:COL for bad ones', async () => {
     const ok = await cli(['validate', 'config/testbeds/emulator.yaml']);

@@ -17,6 +17,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
 import { DEVICE_KINDS, LAB_DRIVERS, isKnownKind, type DriverName, type LabDriverName } from './kinds.ts';
 import { hasMalformedRef, isEnvRef, isSecretField } from './secrets.ts';
+import { generateTopology, GeneratorError, type GeneratedTopology } from '../emulators/generators.ts';
 
 export interface TestbedProblem {
   file: string;
@@ -95,6 +96,7 @@ export function parseTestbed(text: string, file: string): Testbed {
   if (syntax.length > 0) throw new TestbedError(sortProblems(syntax));
 
   const found = new Problems();
+  let fabrics: Fabric[] = [];
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
@@ -107,13 +109,14 @@ export function parseTestbed(text: string, file: string): Testbed {
   } else {
     const validate = schemaValidator();
     if (!validate(data)) schemaProblems(validate.errors ?? [], data, found);
-    semanticProblems(data, found);
+    fabrics = expandFabrics(data, found);
+    semanticProblems(data, found, fabrics);
   }
   if (found.list.length > 0) {
     const placed = found.list.map((p) => ({ file, ...at(locate(doc, p.path, p.at)), path: formatPath(p.path), message: p.message }));
     throw new TestbedError(sortProblems(placed));
   }
-  return toTestbed(data as RawTestbed, file);
+  return toTestbed(data as RawTestbed, file, fabrics);
 }
 
 /** One line per problem: `FILE:LINE:COL: <field path>: <what was expected>`. */
@@ -368,8 +371,45 @@ function dataPath(data: unknown, instancePath: string): Path {
 
 interface RawTestbed {
   name: string;
-  topology: { devices: RawDevice[]; links: { a: string; b: string; rateBps?: number; lengthKm?: number; fibre?: 'smf' | 'hollow-core' }[] };
-  binding: { devices: Record<string, RawBinding> };
+  topology: {
+    devices?: RawDevice[];
+    fabrics?: { id: string; generator: string; params?: Record<string, unknown> }[];
+    links?: { a: string; b: string; rateBps?: number; lengthKm?: number; fibre?: 'smf' | 'hollow-core' }[];
+  };
+  binding: { devices?: Record<string, RawBinding>; fabrics?: Record<string, RawBinding> };
+}
+
+/** A generated fabric: its entry's index and id, and what the generator made of it. */
+interface Fabric {
+  index: number;
+  id: string;
+  generated: GeneratedTopology;
+}
+
+/** Runs the generator of every well-formed fabric entry; a generator's complaint is a problem. */
+function expandFabrics(root: unknown, found: Problems): Fabric[] {
+  const out: Fabric[] = [];
+  const seen = new Map<string, number>();
+  asArray(field(field(root, 'topology'), 'fabrics')).forEach((f, i) => {
+    const id = field(f, 'id');
+    const generator = field(f, 'generator');
+    const params = field(f, 'params') ?? {};
+    if (typeof id !== 'string' || typeof generator !== 'string' || !isObject(params)) return; // the schema reported it
+    const at: Path = ['topology', 'fabrics', i];
+    if (seen.has(id)) {
+      found.add([...at, 'id'], `duplicate fabric id '${id}' (also topology.fabrics[${seen.get(id)}])`);
+      return;
+    }
+    seen.set(id, i);
+    try {
+      out.push({ index: i, id, generated: generateTopology(generator, id, params) });
+    } catch (err) {
+      if (!(err instanceof GeneratorError) && (err as Error).name !== 'TopologyError') throw err;
+      const param = err instanceof GeneratorError ? err.param : null;
+      found.add(param === null ? [...at, err instanceof GeneratorError ? 'generator' : 'params'] : [...at, 'params', param], (err as Error).message);
+    }
+  });
+  return out;
 }
 interface RawDevice {
   id: string;
@@ -388,12 +428,14 @@ interface RawBinding {
 
 const ENDPOINT = /^([A-Za-z][A-Za-z0-9_-]*):([A-Za-z0-9][A-Za-z0-9._/-]*)$/;
 
-function semanticProblems(root: unknown, found: Problems): void {
+function semanticProblems(root: unknown, found: Problems, fabrics: readonly Fabric[]): void {
   const topology = field(root, 'topology');
-  const devices = new Map<string, { index: number; ports: string[] | null }>();
+  const devices = new Map<string, { index: number; ports: string[] | null; fabric?: string }>();
   // Checks that need the full list of device ids run only when every device has one.
-  const rawDevices = field(topology, 'devices');
-  const idsKnown = Array.isArray(rawDevices) && rawDevices.every((d) => typeof field(d, 'id') === 'string');
+  const rawDevices = field(topology, 'devices') ?? [];
+  // A fabric that could not be expanded leaves its device ids unknown too.
+  const fabricsKnown = asArray(field(topology, 'fabrics')).length === fabrics.length;
+  const idsKnown = fabricsKnown && Array.isArray(rawDevices) && rawDevices.every((d) => typeof field(d, 'id') === 'string');
   const ids = (): string[] => [...devices.keys()];
 
   asArray(rawDevices).forEach((d, i) => {
@@ -412,6 +454,19 @@ function semanticProblems(root: unknown, found: Problems): void {
   });
 
   const used = new Map<string, string>();
+  for (const f of fabrics) {
+    for (const d of f.generated.devices) {
+      const first = devices.get(d.id);
+      if (first) {
+        found.add(['topology', 'fabrics', f.index, 'id'], `fabric '${f.id}' generates device '${d.id}', already declared at topology.devices[${first.index}]`);
+      } else {
+        devices.set(d.id, { index: -1, ports: d.ports, fabric: f.id });
+      }
+    }
+    for (const l of f.generated.links) for (const e of [l.a, l.b]) used.set(`${e.device}:${e.port}`, `fabric '${f.id}'`);
+  }
+  if (idsKnown && devices.size === 0) found.add(['topology'], "expected at least one device (in 'devices' or generated by 'fabrics')");
+
   asArray(field(topology, 'links')).forEach((link, i) => {
     for (const end of ['a', 'b'] as const) {
       const m = ENDPOINT.exec(String(field(link, end)));
@@ -433,7 +488,22 @@ function semanticProblems(root: unknown, found: Problems): void {
     }
   });
 
-  const bindings = field(field(root, 'binding'), 'devices');
+  const fabricBindings = field(field(root, 'binding'), 'fabrics');
+  const fabricIds = new Set(fabrics.map((f) => f.id));
+  if (isObject(fabricBindings)) {
+    for (const [id, entry] of Object.entries(fabricBindings)) {
+      const at: Path = ['binding', 'fabrics', id];
+      if (fabricsKnown && !fabricIds.has(id)) found.add(at, `fabric '${id}' is not in topology.fabrics (fabrics: ${listNames([...fabricIds])})`, 'key');
+      bindingProblems(entry, at, found);
+    }
+  }
+  if (fabricsKnown) {
+    for (const id of fabricIds) {
+      if (!isObject(fabricBindings) || !(id in fabricBindings)) found.add(['binding'], `no binding for fabric '${id}' (expected an entry '${id}:' under binding.fabrics)`);
+    }
+  }
+
+  const bindings = field(field(root, 'binding'), 'devices') ?? {};
   if (isObject(bindings)) {
     for (const [id, entry] of Object.entries(bindings)) {
       const at: Path = ['binding', 'devices', id];
@@ -442,8 +512,8 @@ function semanticProblems(root: unknown, found: Problems): void {
       }
       bindingProblems(entry, at, found);
     }
-    for (const id of devices.keys()) {
-      if (idsKnown && !(id in bindings)) {
+    for (const [id, d] of devices) {
+      if (idsKnown && !(id in bindings) && d.fabric === undefined) {
         found.add(['binding', 'devices'], `no binding for device '${id}' (expected an entry '${id}:' here)`);
       }
     }
@@ -570,9 +640,13 @@ function secretProblems(v: unknown, at: Path, found: Problems): void {
 
 // ---------------------------------------------------------------------------------------------
 
-function toTestbed(raw: RawTestbed, file: string): Testbed {
-  const devices = raw.topology.devices.map((d): TestbedDevice => {
-    const b = raw.binding.devices[d.id];
+function toTestbed(raw: RawTestbed, file: string, fabrics: readonly Fabric[]): Testbed {
+  const declared: Array<RawDevice & { fabric?: string }> = [
+    ...(raw.topology.devices ?? []),
+    ...fabrics.flatMap((f) => f.generated.devices.map((d) => ({ ...d, fabric: f.id }))),
+  ];
+  const devices = declared.map((d): TestbedDevice => {
+    const b = raw.binding.devices?.[d.id] ?? raw.binding.fabrics![d.fabric!]!;
     const drivers = (Array.isArray(b.driver) ? [...b.driver] : [b.driver]) as DriverName[];
     const settings: TestbedDevice['settings'] = {};
     for (const lab of LAB_DRIVERS) if (b[lab]) settings[lab] = b[lab];
@@ -591,7 +665,8 @@ function toTestbed(raw: RawTestbed, file: string): Testbed {
     const [, device, port] = ENDPOINT.exec(s)!;
     return { device, port };
   };
-  const links = raw.topology.links.map(({ a, b, ...rest }): TestbedLink => ({ a: endpoint(a), b: endpoint(b), ...rest }));
+  const links = (raw.topology.links ?? []).map(({ a, b, ...rest }): TestbedLink => ({ a: endpoint(a), b: endpoint(b), ...rest }));
+  for (const f of fabrics) for (const l of f.generated.links) links.push({ ...l, a: { ...l.a }, b: { ...l.b } });
   return { file, name: raw.name, devices, links };
 }
 
