@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { findBinary, peerMissing } from '../../../drivers/snmp/testing.ts';
+import { findBinary, peerMissing, peerTitle } from '../../../drivers/snmp/testing.ts';
 import { counter64Bytes, netSnmpMibDir, SnmpAgent, type SnmpInterface } from './agent.ts';
 
 const run = promisify(execFile);
@@ -31,9 +31,26 @@ describe('counter64Bytes', () => {
   });
 });
 
+describe('SnmpAgent lifecycle', () => {
+  test('a taken port fails with SnmpAgentError; a stopped agent starts again', async () => {
+    const provider = { interfaces: () => [] };
+    const a = new SnmpAgent({ provider });
+    const b = new SnmpAgent({ provider });
+    const port = await a.start();
+    expect(port).toBeGreaterThan(0);
+    await expect(a.start()).rejects.toThrow('agent already started');
+    await expect(b.start({ port })).rejects.toThrow(new RegExp(`^cannot listen on udp 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+    await a.stop();
+    expect(a.port).toBe(0);
+    expect(await b.start({ port })).toBe(port);
+    await b.stop();
+    await b.stop();
+  });
+});
+
 const missing = peerMissing('snmpwalk', 'snmp', 'the SNMP agent interop test');
 
-describe.skipIf(missing !== undefined)('snmpwalk against our SNMP agent', () => {
+describe.skipIf(missing !== undefined)(peerTitle('snmpwalk against our SNMP agent', missing), () => {
   let dir: string;
   let port = 0;
   const interfaces: SnmpInterface[] = [

@@ -209,7 +209,7 @@ export class SnmpAgent {
   private socket: dgram.Socket | undefined;
   private snapshot = new Map<number, SnmpInterface>();
   private readonly rows = new Set<number>();
-  private readonly startedAt = Date.now();
+  private startedAt = 0;
   private boundPort = 0;
 
   constructor(private readonly options: SnmpAgentOptions) {}
@@ -262,16 +262,20 @@ export class SnmpAgent {
     this.agent = agent;
     this.socket = socket;
     this.boundPort = socket.address().port;
+    this.startedAt = Date.now();
     this.configure(agent);
     return this.boundPort;
   }
 
-  /** Closes the socket; idempotent. */
+  /** Closes the socket; idempotent. The agent may be started again. */
   async stop(): Promise<void> {
     const agent = this.agent;
     const socket = this.socket;
     this.agent = undefined;
     this.socket = undefined;
+    this.rows.clear();
+    this.snapshot = new Map();
+    this.boundPort = 0;
     if (!agent || !socket) return;
     await new Promise<void>((resolve) => {
       socket.once('close', () => resolve());
