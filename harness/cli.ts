@@ -14,9 +14,13 @@ import { audit, formatAudit } from './audit.ts';
 import { runBench, BENCH_DEFAULTS } from '../emulators/bench.ts';
 import { ConnectionMatrixError } from '../emulators/traffic/cm.ts';
 import { ResultsLoadError } from '../reports/load.ts';
+import { benchSnmp } from '../drivers/snmp/bench.ts';
 import { DEFAULT_TESTBED_FILE, PROJECT_ROOT } from './context.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** A command line that parses but asks for something impossible; exit code 2. */
+class UsageError extends Error {}
 
 function parseSeed(v: string): number {
   const n = Number(v);
@@ -146,8 +150,10 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
 
   program
     .command('bench')
-    .description('Run a connection-matrix workload on the reference fabric (k-ary fat tree) and print figures as JSON')
-    .requiredOption('--cm <file>', "connection matrix in the reference simulator's format")
+    .description('Measure speed and print JSON: a connection-matrix workload on the reference fabric (default), or a management protocol')
+    .argument('[workload]', 'fabric (needs --cm) | snmp', 'fabric')
+    .option('--cm <file>', "connection matrix in the reference simulator's format")
+    .option('--rows <n>', 'snmp: ifTable rows to walk', parsePositive, 1000)
     .option('--paths <n>', 'entropies per flow: 128 sprays, 1 is per-flow ECMP', parsePositive, BENCH_DEFAULTS.paths)
     .option('--transport <t>', 'uet or roce', parseTransport, BENCH_DEFAULTS.transport)
     .option('--seed <n>', 'random seed', parseSeed, BENCH_DEFAULTS.seed)
@@ -161,7 +167,13 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .option('--no-trim', 'drop instead of trimming at a full queue')
     .option('--cwnd <packets>', 'initial and maximum window in MTU packets (default 1.5 x BDP)', parsePositive)
     .option('--json', 'print JSON (the only format; accepted for scripts)')
-    .action((o: { cm: string; paths: number; transport: 'uet' | 'roce'; seed: number; k?: number; rateBps: number; linkDelayPs: number; mtu: number; queue: number; ecnMin: number; ecnMax: number; trim: boolean; cwnd?: number }) => {
+    .action(async (workload: string, o: { cm?: string; rows: number; paths: number; transport: 'uet' | 'roce'; seed: number; k?: number; rateBps: number; linkDelayPs: number; mtu: number; queue: number; ecnMin: number; ecnMax: number; trim: boolean; cwnd?: number }) => {
+      if (workload === 'snmp') {
+        out(`${JSON.stringify(await benchSnmp({ rows: o.rows }))}\n`);
+        return;
+      }
+      if (workload !== 'fabric') throw new UsageError(`bench: unknown workload '${workload}' (expected fabric or snmp)`);
+      if (!o.cm) throw new UsageError('bench: the fabric workload needs --cm FILE (a connection matrix)');
       const r = runBench({
         cmFile: o.cm,
         paths: o.paths,
@@ -213,7 +225,7 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end here with exit code 0
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (e instanceof RunConfigError || e instanceof ConnectionMatrixError || e instanceof ResultsLoadError) {
+    if (e instanceof RunConfigError || e instanceof UsageError || e instanceof ConnectionMatrixError || e instanceof ResultsLoadError) {
       process.stderr.write(`fabric-hil: ${e instanceof RunConfigError ? 'configuration error:\n' : ''}${e.message}\n`);
       return EXIT.usage;
     }
