@@ -15,6 +15,7 @@ import { runBench, BENCH_DEFAULTS } from '../emulators/bench.ts';
 import { ConnectionMatrixError } from '../emulators/traffic/cm.ts';
 import { ResultsLoadError } from '../reports/load.ts';
 import { benchSnmp } from '../drivers/snmp/bench.ts';
+import { topoGse, formatTopo, SizingError, type TopoGseOptions } from './topo.ts';
 import { DEFAULT_TESTBED_FILE, PROJECT_ROOT } from './context.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -190,6 +191,27 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
         cwndPackets: o.cwnd,
       });
       out(`${JSON.stringify(r)}\n`);
+    });
+
+  const topo = program.command('topo').description('Size fabrics: devices per role, links, optics and the computed oversubscription of every stage');
+  topo
+    .command('gse')
+    .description('Size a GSE N2N fabric (GSE-TOPO-*): refuses an infeasible request with the reason')
+    .requiredOption('--gpus <n>', 'GPUs to cover (whole PoDs are built)', parsePositive)
+    .option('--design <d>', 'three-tier | border | gsp-direct', 'three-tier')
+    .option('--rail', 'rail-optimised GSF-T2 (three-tier only)')
+    .option('--oversub <1:K>', 'oversubscription at GSF-T2 -> GSF-T1 (three-tier), BORDER -> CORE, or GSP -> CORE', '1:1')
+    .option('--radix <n>', 'ports per switch, 400GE each', parsePositive, 128)
+    .option('--json', 'print JSON')
+    .action((o: { gpus: number; design: string; rail?: boolean; oversub: string; radix: number; json?: boolean }) => {
+      try {
+        const r = topoGse({ gpus: o.gpus, design: o.design as TopoGseOptions['design'], rail: o.rail, oversub: o.oversub, radix: o.radix });
+        const text = o.json ? JSON.stringify(r, null, 2) : formatTopo(r);
+        out(text.endsWith("\n") ? text : `${text}\n`);
+      } catch (e) {
+        if (e instanceof SizingError) throw new UsageError(`topo gse: ${e.message}`);
+        throw e;
+      }
     });
 
   return program;

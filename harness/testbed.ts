@@ -18,6 +18,7 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Docum
 import { DEVICE_KINDS, LAB_DRIVERS, isKnownKind, type DriverName, type LabDriverName } from './kinds.ts';
 import { hasMalformedRef, isEnvRef, isSecretField } from './secrets.ts';
 import { generateTopology, GeneratorError, type GeneratedTopology } from '../emulators/generators.ts';
+import '../emulators/registry.ts';
 
 export interface TestbedProblem {
   file: string;
