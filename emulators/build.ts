@@ -5,7 +5,8 @@
 // TwinBuildError naming the device or link); one event list and one seeded generator per twin;
 // the same topology and seed give the same behaviour to the last bit. Link defaults: 100 Gb/s,
 // 2 m of standard fibre (10 ns) when the link spec gives no rate or length. Switch queue
-// parameters come from the device's params (`queueBytes` default 1 MiB, `ecnMinBytes`,
+// parameters come from the device's params (`queueBytes` default 1 MiB, `headerQueueBytes` (the
+// high class: control packets and trimmed headers; default 2 x queueBytes), `ecnMinBytes`,
 // `ecnMaxBytes`, `trimming`, `pfcXoffBytes` / `pfcXonBytes` / `pfcHeadroomBytes`, `selector`).
 
 import { TwinBuildError, type Twin, type TwinDeviceSpec, type TwinNode, type TwinOptions, type TwinTopology } from './twin.ts';
@@ -106,6 +107,7 @@ export function buildTwin(topology: TwinTopology, options: TwinOptions): Twin {
   // Per-device queue params are read by the network from node params; defaults here.
   for (const d of devices) {
     numParam(d, 'queueBytes');
+    numParam(d, 'headerQueueBytes');
     numParam(d, 'ecnMinBytes');
     numParam(d, 'ecnMaxBytes');
   }

@@ -133,6 +133,12 @@ describe('robustness', () => {
 });
 
 describe('fabric-hil audit and bench', () => {
+  it('bench --help shows the same defaults the benchmark uses', async () => {
+    const { BENCH_DEFAULTS } = await import('../emulators/bench.ts');
+    const { BENCH_HELP_DEFAULTS } = await import('./cli.ts');
+    for (const [k, v] of Object.entries(BENCH_HELP_DEFAULTS)) expect(BENCH_DEFAULTS[k as keyof typeof BENCH_DEFAULTS], k).toBe(v);
+  });
+
   it('audit: every demo defect profile is caught; JSON as documented', async () => {
     const r = await cli(['audit', '--suite', 'demo', '--json', '--out', path.join(tmp, 'audit')]);
     expect(r.exitCode, r.stderr).toBe(0);

@@ -4,24 +4,36 @@
 // nothing ran; 2 usage or configuration error. Errors name the file, line or field at fault.
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { runSuites, RunConfigError, availableSuites } from './run.ts';
-import { validateFiles } from './testbed.ts';
-import { listTests, formatList } from './list.ts';
-import { buildReports } from '../reports/build.ts';
+// Commands import what they need when they run: `bench` must not carry vitest and the report
+// builders in its memory figures, and `--help` stays quick.
+import { availableSuites } from './suites-dir.ts';
 import { formatSummaryTable } from './summary-table.ts';
 import { TOOL_VERSION } from './version.ts';
-import { audit, formatAudit } from './audit.ts';
-import { runBench, BENCH_DEFAULTS } from '../emulators/bench.ts';
-import { ConnectionMatrixError } from '../emulators/traffic/cm.ts';
-import { ResultsLoadError } from '../reports/load.ts';
-import { benchSnmp } from '../drivers/snmp/bench.ts';
-import { topoGse, formatTopo, SizingError, type TopoGseOptions } from './topo.ts';
 import { DEFAULT_TESTBED_FILE, PROJECT_ROOT } from './context.ts';
+import type { TopoGseOptions } from './topo.ts';
+
+/** Bench defaults, repeated here for --help (emulators/bench.ts BENCH_DEFAULTS; a test keeps them equal). */
+export const BENCH_HELP_DEFAULTS = {
+  paths: 128,
+  transport: 'uet' as const,
+  seed: 1,
+  rateBps: 100e9,
+  linkDelayPs: 1_000_000,
+  mtuBytes: 4150,
+  queueBytes: 178_450,
+  ecnMinBytes: 37_350,
+  ecnMaxBytes: 145_250,
+};
+
+/** Errors that are the user's to fix: printed without a stack, exit code 2. */
+const USER_ERRORS = new Set(['RunConfigError', 'UsageError', 'ConnectionMatrixError', 'ResultsLoadError', 'SizingError', 'TestbedError', 'GeneratorError']);
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** A command line that parses but asks for something impossible; exit code 2. */
-class UsageError extends Error {}
+class UsageError extends Error {
+  override name = 'UsageError';
+}
 
 function parseSeed(v: string): number {
   const n = Number(v);
@@ -68,6 +80,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .option('--no-allure', 'skip the single-file Allure report')
     .addHelpText('after', `\nSuites: ${safeSuites()}\nExit codes: 0 passed (blocked allowed), 1 failed/broken/nothing ran, 2 usage or configuration error.`)
     .action(async (o: { testbed: string; suite?: string[]; grep?: string; out: string; seed: number; shard?: { index: number; count: number }; driverTimeout: number; allure: boolean }) => {
+      const { runSuites } = await import('./run.ts');
       const outcome = await runSuites({
         testbedFile: o.testbed,
         suites: o.suite,
@@ -91,6 +104,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .option('--suite <names>', 'only these suites', parseList)
     .option('--json', 'print JSON')
     .action(async (o: { suite?: string[]; json?: boolean }) => {
+      const { listTests, formatList } = await import('./list.ts');
       const tests = await listTests(o.suite);
       out(o.json ? `${JSON.stringify(tests, null, 2)}\n` : formatList(tests));
     });
@@ -99,7 +113,8 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .command('validate')
     .description('Check testbed files: prints FILE:LINE:COL: field: problem, or a one-line summary')
     .argument('<files...>', 'testbed YAML files')
-    .action((files: string[]) => {
+    .action(async (files: string[]) => {
+      const { validateFiles } = await import('./testbed.ts');
       const r = validateFiles(files);
       out(r.output.endsWith('\n') ? r.output : `${r.output}\n`);
       setCode(r.ok ? EXIT.ok : EXIT.usage);
@@ -112,6 +127,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .option('--out <dir>', 'where to write (default: the run folder, or a merged-* folder beside the first)')
     .option('--no-allure', 'skip the single-file Allure report')
     .action(async (dirs: string[], o: { out?: string; allure: boolean }) => {
+      const { buildReports } = await import('../reports/build.ts');
       const outDir = o.out ?? (dirs.length === 1 ? dirs[0]! : path.join(path.dirname(path.resolve(dirs[0]!)), `merged-${Date.now()}`));
       const built = await buildReports(dirs.length === 1 ? dirs[0]! : dirs, outDir, { allure: o.allure });
       out(`Report: ${built.indexHtml}\n`);
@@ -128,6 +144,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .option('--json', 'print JSON: {suite, defects: [{id, caught, failedTests}], caught, total} (an array for several suites)')
     .addHelpText('after', '\nExit codes: 0 every defect caught, 1 a defect escaped (the suite is too weak), 2 usage or configuration error.')
     .action(async (o: { suite?: string[]; testbed: string; seed: number; out?: string; json?: boolean }) => {
+      const { audit, formatAudit } = await import('./audit.ts');
       const audits = await audit({
         suites: o.suite,
         testbedFile: o.testbed,
@@ -155,26 +172,28 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .argument('[workload]', 'fabric (needs --cm) | snmp', 'fabric')
     .option('--cm <file>', "connection matrix in the reference simulator's format")
     .option('--rows <n>', 'snmp: ifTable rows to walk', parsePositive, 1000)
-    .option('--paths <n>', 'entropies per flow: 128 sprays, 1 is per-flow ECMP', parsePositive, BENCH_DEFAULTS.paths)
-    .option('--transport <t>', 'uet or roce', parseTransport, BENCH_DEFAULTS.transport)
-    .option('--seed <n>', 'random seed', parseSeed, BENCH_DEFAULTS.seed)
+    .option('--paths <n>', 'entropies per flow: 128 sprays, 1 is per-flow ECMP', parsePositive, BENCH_HELP_DEFAULTS.paths)
+    .option('--transport <t>', 'uet or roce', parseTransport, BENCH_HELP_DEFAULTS.transport)
+    .option('--seed <n>', 'random seed', parseSeed, BENCH_HELP_DEFAULTS.seed)
     .option('--k <n>', 'fat-tree k (default: sized from the matrix)', parsePositive)
-    .option('--rate-bps <n>', 'link rate', parsePositive, BENCH_DEFAULTS.rateBps)
-    .option('--link-delay-ps <n>', 'propagation per link', parsePositive, BENCH_DEFAULTS.linkDelayPs)
-    .option('--mtu <bytes>', 'MTU on the wire', parsePositive, BENCH_DEFAULTS.mtuBytes)
-    .option('--queue <bytes>', 'switch port queue size', parsePositive, BENCH_DEFAULTS.queueBytes)
-    .option('--ecn-min <bytes>', 'ECN marking starts', parsePositive, BENCH_DEFAULTS.ecnMinBytes)
-    .option('--ecn-max <bytes>', 'ECN marking reaches certainty', parsePositive, BENCH_DEFAULTS.ecnMaxBytes)
+    .option('--rate-bps <n>', 'link rate', parsePositive, BENCH_HELP_DEFAULTS.rateBps)
+    .option('--link-delay-ps <n>', 'propagation per link', parsePositive, BENCH_HELP_DEFAULTS.linkDelayPs)
+    .option('--mtu <bytes>', 'MTU on the wire', parsePositive, BENCH_HELP_DEFAULTS.mtuBytes)
+    .option('--queue <bytes>', 'switch port queue size', parsePositive, BENCH_HELP_DEFAULTS.queueBytes)
+    .option('--ecn-min <bytes>', 'ECN marking starts', parsePositive, BENCH_HELP_DEFAULTS.ecnMinBytes)
+    .option('--ecn-max <bytes>', 'ECN marking reaches certainty', parsePositive, BENCH_HELP_DEFAULTS.ecnMaxBytes)
     .option('--no-trim', 'drop instead of trimming at a full queue')
     .option('--cwnd <packets>', 'initial and maximum window in MTU packets (default 1.5 x BDP)', parsePositive)
     .option('--json', 'print JSON (the only format; accepted for scripts)')
     .action(async (workload: string, o: { cm?: string; rows: number; paths: number; transport: 'uet' | 'roce'; seed: number; k?: number; rateBps: number; linkDelayPs: number; mtu: number; queue: number; ecnMin: number; ecnMax: number; trim: boolean; cwnd?: number }) => {
       if (workload === 'snmp') {
+        const { benchSnmp } = await import('../drivers/snmp/bench.ts');
         out(`${JSON.stringify(await benchSnmp({ rows: o.rows }))}\n`);
         return;
       }
       if (workload !== 'fabric') throw new UsageError(`bench: unknown workload '${workload}' (expected fabric or snmp)`);
       if (!o.cm) throw new UsageError('bench: the fabric workload needs --cm FILE (a connection matrix)');
+      const { runBench } = await import('../emulators/bench.ts');
       const r = runBench({
         cmFile: o.cm,
         paths: o.paths,
@@ -203,7 +222,8 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .option('--oversub <1:K>', 'oversubscription at GSF-T2 -> GSF-T1 (three-tier), BORDER -> CORE, or GSP -> CORE', '1:1')
     .option('--radix <n>', 'ports per switch, 400GE each', parsePositive, 128)
     .option('--json', 'print JSON')
-    .action((o: { gpus: number; design: string; rail?: boolean; oversub: string; radix: number; json?: boolean }) => {
+    .action(async (o: { gpus: number; design: string; rail?: boolean; oversub: string; radix: number; json?: boolean }) => {
+      const { topoGse, formatTopo, SizingError } = await import('./topo.ts');
       try {
         const r = topoGse({ gpus: o.gpus, design: o.design as TopoGseOptions['design'], rail: o.rail, oversub: o.oversub, radix: o.radix });
         const text = o.json ? JSON.stringify(r, null, 2) : formatTopo(r);
@@ -247,8 +267,8 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end here with exit code 0
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (e instanceof RunConfigError || e instanceof UsageError || e instanceof ConnectionMatrixError || e instanceof ResultsLoadError) {
-      process.stderr.write(`fabric-hil: ${e instanceof RunConfigError ? 'configuration error:\n' : ''}${e.message}\n`);
+    if (USER_ERRORS.has((e as Error).name)) {
+      process.stderr.write(`fabric-hil: ${(e as Error).name === 'RunConfigError' ? 'configuration error:\n' : ''}${(e as Error).message}\n`);
       return EXIT.usage;
     }
     process.stderr.write(`fabric-hil: ${(e as Error).stack ?? String(e)}\n`);

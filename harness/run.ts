@@ -51,16 +51,8 @@ export interface RunOutcome {
   interrupted: boolean;
 }
 
-export const SUITES_DIR = path.join(PROJECT_ROOT, 'suites');
-
-/** Suite names = folders of suites/ that hold tests. */
-export function availableSuites(): string[] {
-  return fs
-    .readdirSync(SUITES_DIR, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && fs.readdirSync(path.join(SUITES_DIR, e.name)).some((f) => f.endsWith('.test.ts')))
-    .map((e) => e.name)
-    .sort();
-}
+export { SUITES_DIR, availableSuites } from './suites-dir.ts';
+import { availableSuites } from './suites-dir.ts';
 
 export function loadTestbedOrThrow(file: string): Testbed {
   try {

@@ -42,12 +42,17 @@ function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-/** Queue settings of a node: its params (`queueBytes`, `ecnMinBytes`, `ecnMaxBytes`, `trimming`) over the defaults. */
+/**
+ * Queue settings of a node: its params (`queueBytes`, `headerQueueBytes`, `ecnMinBytes`,
+ * `ecnMaxBytes`, `trimming`) over the defaults.
+ */
 export function queueSettingsFor(params: Record<string, unknown> | undefined, base: QueueSettings): QueueSettings {
   if (params === undefined) return base;
   const q: QueueSettings = { ...base };
   const maxBytes = num(params.queueBytes);
   if (maxBytes !== undefined) q.maxBytes = maxBytes;
+  const highMaxBytes = num(params.headerQueueBytes);
+  if (highMaxBytes !== undefined) q.highMaxBytes = highMaxBytes;
   const lo = num(params.ecnMinBytes);
   if (lo !== undefined) q.ecnMinBytes = lo;
   const hi = num(params.ecnMaxBytes);

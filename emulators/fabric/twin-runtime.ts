@@ -4,13 +4,13 @@
 // Guarantees: a cable is up only while both of its ports are administratively enabled and neither
 // carries an effective link-down (or laser-off) fault; loss and bit-error faults of both ends
 // combine on the cable (1 - (1 - a)(1 - b)); a model may declare a port's link-down faults ignored
-// (defect profiles); captures record frames as Ethernet/IPv4/UDP bytes, at most `CAPTURE_LIMIT`
-// frames per capture.
+// (defect profiles); captures record frames in their real encodings (capture.ts), at most
+// `CAPTURE_LIMIT` frames per capture.
 
-import type { TwinDeviceSpec, TwinFault, TwinFrame } from '../twin.ts';
+import type { TwinDeviceSpec, TwinFault } from '../twin.ts';
 import type { Link } from '../sim/link.ts';
-import { PacketType, type FrameTap, type Packet } from '../sim/packet.ts';
-import { encodeFrame, UDP_PORT_DISCARD, UDP_PORT_ROCEV2, UDP_PORT_UET } from './frames.ts';
+import type { Packet } from '../sim/packet.ts';
+import { CaptureTap, type CaptureContext, type CaptureFrame, type FrameTransport } from './capture.ts';
 import type { Network } from './network.ts';
 import type { FlowManager } from '../traffic/flows.ts';
 
@@ -25,40 +25,15 @@ interface PortState {
   defaultQueueBytes: number;
 }
 
-class CaptureTap implements FrameTap {
-  readonly frames: TwinFrame[] = [];
-  missed = 0;
-  constructor(
-    private readonly rt: TwinRuntime,
-    private readonly node: number,
-    private readonly port: number,
-  ) {}
-
-  onFrame(p: Packet, direction: 'rx' | 'tx'): void {
-    if (this.frames.length >= CAPTURE_LIMIT) {
-      this.missed++;
-      return;
-    }
-    const net = this.rt.network;
-    const peerNode = net.adj.peerNode[this.node][this.port];
-    const peerPort = net.adj.peerPort[this.node][this.port];
-    const tx = direction === 'tx';
-    const bytes = encodeFrame(p, {
-      txNode: tx ? this.node : peerNode,
-      txPort: tx ? this.port : peerPort,
-      rxNode: tx ? peerNode : this.node,
-      rxPort: tx ? peerPort : this.port,
-      udpDstPort: this.rt.udpPortOf(p),
-    });
-    this.frames.push({ timePs: net.events.nowPs, direction, bytes });
-  }
-}
-
 export class TwinRuntime {
   /** Device id -> node index (same order as the topology's devices). */
   readonly deviceIndex = new Map<string, number>();
   private readonly ports: PortState[][];
   private readonly captures = new Map<string, CaptureTap>();
+  private readonly captureContext: CaptureContext = {
+    nowPs: () => this.network.events.nowPs,
+    transportOf: (p) => this.transportOf(p),
+  };
   private readonly faultOwner = new Map<string, { node: number; port: number }>();
   private nextFault = 1;
 
@@ -95,11 +70,9 @@ export class TwinRuntime {
     return undefined;
   }
 
-  udpPortOf(p: Packet): number {
-    if (p.type === PacketType.Raw) return UDP_PORT_DISCARD;
-    const f = this.flows.get(p.flowId);
-    const t = f?.spec.transport;
-    return t === 'roce' ? UDP_PORT_ROCEV2 : t === 'uet' ? UDP_PORT_UET : UDP_PORT_DISCARD;
+  /** How a packet's flow is encoded in captures. */
+  transportOf(p: Packet): FrameTransport {
+    return this.flows.get(p.flowId)?.spec.transport ?? 'raw';
   }
 
   // --- port state ---------------------------------------------------------------------------
@@ -210,8 +183,9 @@ export class TwinRuntime {
   startCapture(node: number, port: number): void {
     const key = `${node}:${port}`;
     if (this.captures.has(key)) throw new Error(`capture already running on ${this.devices[node].id}:${this.devices[node].ports[port]}`);
-    const tap = new CaptureTap(this, node, port);
-    const out = this.network.egressLink(node, port);
+    const net = this.network;
+    const tap = new CaptureTap(this.captureContext, node, port, net.adj.peerNode[node][port], net.adj.peerPort[node][port], CAPTURE_LIMIT);
+    const out = net.egressLink(node, port);
     if (out !== null) {
       out.queue.tap = tap;
       if (out.reverse !== null) out.reverse.rxTap = tap;
@@ -219,7 +193,7 @@ export class TwinRuntime {
     this.captures.set(key, tap);
   }
 
-  stopCapture(node: number, port: number): TwinFrame[] {
+  stopCapture(node: number, port: number): CaptureFrame[] {
     const key = `${node}:${port}`;
     const tap = this.captures.get(key);
     if (tap === undefined) throw new Error(`no capture running on ${this.devices[node].id}:${this.devices[node].ports[port]}`);

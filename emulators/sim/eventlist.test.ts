@@ -140,6 +140,52 @@ describe('EventList', () => {
     expect(log).toEqual(['b@3', 'a@7', 'l@7', 'b@7', 'a@7']);
   });
 
+  it('scheduleIn: frequent delays ride lanes, in the same order as the heap would give', () => {
+    // Random sources each rescheduling themselves after one of a few delays (plus rare ones),
+    // dispatched once through scheduleIn and once through schedule: the same log.
+    const trace = (after: boolean): string[] => {
+      const ev = new EventList(8);
+      const rng = new Rng(11);
+      const log: string[] = [];
+      const delays = [332_000, 5_120, 332_000, 160_800, 0];
+      const sources = Array.from({ length: 40 }, (_, i) => ({
+        simId: undefined as number | undefined,
+        left: 200,
+        onEvent(): void {
+          log.push(`${i}@${ev.nowPs}`);
+          if (--this.left === 0) return;
+          const d = rng.next() < 0.02 ? rng.int(1000) : delays[rng.int(delays.length)];
+          if (after) ev.scheduleIn(d, this);
+          else ev.schedule(ev.nowPs + d, this);
+        },
+      }));
+      sources.forEach((s, i) => ev.schedule(i % 7, s));
+      ev.runUntilIdle();
+      return log;
+    };
+    const viaLanes = trace(true);
+    expect(viaLanes.length).toBe(40 * 200);
+    expect(viaLanes).toEqual(trace(false));
+  });
+
+  it('keeps delay-lane sources when sequence numbers are renumbered', () => {
+    const ev = new EventList();
+    const log: string[] = [];
+    const a = new Recorder('a', log, ev);
+    const b = new Recorder('b', log, ev);
+    for (let i = 0; i < 64; i++) ev.scheduleIn(5, i % 2 ? a : b); // the 64th use opens a lane
+    ev.runUntilIdle();
+    log.length = 0;
+    ev.scheduleIn(5, a);
+    ev.setSequenceForTest(2 ** 32 - 2);
+    ev.scheduleIn(5, b);
+    ev.schedule(ev.nowPs + 1, b); // triggers the renumbering
+    ev.scheduleIn(5, a);
+    ev.runUntilIdle();
+    // the lane at now + 5 = 10 holds a, b, a; the heap b at 6
+    expect(log).toEqual(['b@6', 'a@10', 'b@10', 'a@10']);
+  });
+
   it('converts units exactly', () => {
     expect(timeFromUs(1)).toBe(1_000_000);
     expect(serialisationPs(4150, 100e9)).toBe(332_000);

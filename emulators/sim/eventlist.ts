@@ -5,7 +5,10 @@
 // which they were scheduled and runs are deterministic; `nowPs` is set before a source is called;
 // time never goes backwards (scheduling in the past throws). The list is an instance handed to
 // components, never a global. Components keep at most one pending event each, so the heap is as
-// large as the number of busy components, not the number of packets in flight.
+// large as the number of busy components, not the number of packets in flight. Events scheduled a
+// fixed delay ahead (`scheduleIn`: a queue's end of serialisation is now + size / rate, and a
+// fabric has few packet sizes and rates) ride FIFO lanes, one per frequent delay, and cost no heap
+// operation; the order is the same (time, insertion sequence) either way.
 
 /** Anything the event list can wake up. */
 export interface EventSource {
@@ -29,6 +32,8 @@ const MAX_SOURCES = SRC_SPAN;
 const SEQ_LIMIT = 2 ** (53 - SRC_BITS) - 1;
 /** Lanes are scanned linearly at each dispatch, so there are few of them. */
 export const MAX_LANES = 8;
+/** A delay gets its own lane once `scheduleIn` has used it this many times (rare delays stay on the heap). */
+const LANE_MIN_USES = 64;
 
 /** The owner of a FIFO lane: called once per lane entry, in order. */
 export interface LaneSource {
@@ -37,9 +42,10 @@ export interface LaneSource {
 
 /**
  * A FIFO lane: events whose times never decrease in push order (e.g. every packet entering any
- * pipe of one delay). The lane's entries take part in the (time, insertion sequence) order like
- * heap events, but cost no heap operation: the dispatcher compares the heap's top with each
- * lane's head.
+ * pipe of one delay, or every end of service `delayPs` after its start). The lane's entries take
+ * part in the (time, insertion sequence) order like heap events, but cost no heap operation: the
+ * dispatcher compares the heap's top with each lane's head. An owned lane calls its owner once per
+ * entry; a delay lane (no owner) calls the source packed in each entry's key, as the heap does.
  */
 class Lane {
   times = new Float64Array(64);
@@ -48,7 +54,10 @@ class Lane {
   count = 0;
   mask = 63;
   lastTime = 0;
-  constructor(readonly source: LaneSource) {}
+  constructor(
+    readonly source: LaneSource | null,
+    readonly delayPs: number,
+  ) {}
 
   grow(): void {
     const n = this.times.length;
@@ -74,6 +83,10 @@ export class EventList {
   private nextSeq = 0;
   private readonly sources: EventSource[] = [];
   private readonly lanes: Lane[] = [];
+  /** The lanes of `scheduleIn`, by delay (a subset of `lanes`). */
+  private readonly delayLanes: Lane[] = [];
+  /** Uses of each delay that has no lane yet, while lanes are left to give. */
+  private readonly delayUses = new Map<number, number>();
   private now = 0;
   private processed = 0;
   private stopRequested = false;
@@ -122,7 +135,7 @@ export class EventList {
   /** Opens a FIFO lane for `source`, or returns -1 when there are MAX_LANES already. */
   openLane(source: LaneSource): number {
     if (this.lanes.length >= MAX_LANES) return -1;
-    this.lanes.push(new Lane(source));
+    this.lanes.push(new Lane(source, -1));
     return this.lanes.length - 1;
   }
 
@@ -132,13 +145,46 @@ export class EventList {
     if (!(atPs >= this.now) || atPs < l.lastTime) {
       throw new SimTimeError(`lane entry at ${atPs} ps: now is ${this.now} ps, lane tail at ${l.lastTime} ps`);
     }
+    this.laneAppend(l, atPs, 0);
+  }
+
+  private laneAppend(l: Lane, atPs: number, id: number): void {
     if (l.count === l.times.length) l.grow();
     if (this.nextSeq >= SEQ_LIMIT) this.renumber();
     const i = (l.head + l.count) & l.mask;
     l.times[i] = atPs;
-    l.keys[i] = this.nextSeq++ * SRC_SPAN;
+    l.keys[i] = this.nextSeq++ * SRC_SPAN + id;
     l.count++;
     l.lastTime = atPs;
+  }
+
+  /**
+   * Wakes `source` after `deltaPs` (>= 0): the same as `schedule(now + deltaPs, source)`, but a
+   * frequently used delay rides a FIFO lane instead of the heap (now never decreases, so the
+   * times of one delay never do either).
+   */
+  scheduleIn(deltaPs: number, source: EventSource): void {
+    const dl = this.delayLanes;
+    for (let j = 0; j < dl.length; j++) {
+      const l = dl[j];
+      if (l.delayPs === deltaPs) {
+        let id = source.simId;
+        if (id === undefined || this.sources[id] !== source) id = this.register(source);
+        this.laneAppend(l, this.now + deltaPs, id);
+        return;
+      }
+    }
+    if (this.lanes.length < MAX_LANES && deltaPs >= 0) {
+      const uses = (this.delayUses.get(deltaPs) ?? 0) + 1;
+      this.delayUses.set(deltaPs, uses);
+      if (uses >= LANE_MIN_USES) {
+        const l = new Lane(null, deltaPs);
+        this.lanes.push(l);
+        dl.push(l);
+        if (this.lanes.length === MAX_LANES) this.delayUses.clear();
+      }
+    }
+    this.schedule(this.now + deltaPs, source);
   }
 
   /** Wakes `source` at absolute time `atPs` (>= now). */
@@ -163,11 +209,6 @@ export class EventList {
     }
     h[2 * i] = atPs;
     h[2 * i + 1] = key;
-  }
-
-  /** Wakes `source` after `deltaPs` (>= 0). */
-  scheduleIn(deltaPs: number, source: EventSource): void {
-    this.schedule(this.now + deltaPs, source);
   }
 
   /** Makes the current run loop return after the event being dispatched. */
@@ -223,7 +264,8 @@ export class EventList {
       l.count--;
       this.now = bt;
       this.processed++;
-      l.source.onLaneEvent();
+      if (l.source !== null) l.source.onLaneEvent();
+      else this.sources[bk - Math.floor(bk / SRC_SPAN) * SRC_SPAN].onEvent();
     } else {
       this.popHeap();
       this.now = bt;
@@ -293,7 +335,9 @@ export class EventList {
     for (const l of this.lanes) {
       for (let k = 0; k < l.count; k++) {
         const j = (l.head + k) & l.mask;
-        l.keys[j] = (rank.get(Math.floor(l.keys[j] / SRC_SPAN)) as number) * SRC_SPAN;
+        const key = l.keys[j];
+        const seq = Math.floor(key / SRC_SPAN);
+        l.keys[j] = (rank.get(seq) as number) * SRC_SPAN + (key - seq * SRC_SPAN);
       }
     }
     this.nextSeq = seqs.length;

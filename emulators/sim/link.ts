@@ -87,6 +87,7 @@ export class Link implements PipeDelivery {
     const rx = this.rxStats;
     if (p.type === PacketType.Pfc) {
       if ((p.flags & PacketFlag.PfcResume) === 0) rx.pfcPauseRx++;
+      if (this.rxTap !== null) this.rxTap.onFrame(p, 'rx');
       const rev = this.reverse;
       if (rev !== null) rev.queue.setPaused((p.flags & PacketFlag.PfcResume) === 0);
       this.pool.release(p);
@@ -124,6 +125,7 @@ export class Link implements PipeDelivery {
     p.priority = PRIO_HIGH;
     p.flags = pause ? 0 : PacketFlag.PfcResume;
     if (pause) this.txStats.pfcPauseTx++;
+    if (this.queue.tap !== null) this.queue.tap.onFrame(p, 'tx');
     this.pipe.receive(p);
   }
 }

@@ -35,6 +35,8 @@ export const enum PacketFlag {
   Last = 64,
   /** Dropped by a bit error; still travels so the receiver counts a CRC error. */
   Corrupt = 128,
+  /** Sent before the sender's connection (UET PDC) was established. */
+  Syn = 256,
 }
 
 /** Priority classes of the queues: 0 is served first. */

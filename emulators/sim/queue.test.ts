@@ -119,6 +119,26 @@ describe('Queue', () => {
     }
   });
 
+  it('a trim releases the whole packet from PFC ingress accounting (no leak that would pause forever)', () => {
+    const { ev, pool, q } = setup({ rateBps: 100e9, maxBytes: 3000, trimming: true });
+    let held = 0;
+    q.ingress = {
+      onLeave(p) {
+        held -= p.size;
+        p.inPort = -1;
+      },
+    };
+    for (let i = 0; i < 5; i++) {
+      const p = dataPacket(pool, i);
+      p.inPort = 1;
+      held += p.size;
+      q.receive(p);
+    }
+    ev.runUntilIdle();
+    expect(q.stats.trims).toBe(2);
+    expect(held).toBe(0);
+  });
+
   it('a PFC pause holds the data class and a resume releases it', () => {
     const { ev, pool, q, sink } = setup({ rateBps: 100e9, maxBytes: 1e6 });
     q.receive(dataPacket(pool, 0));

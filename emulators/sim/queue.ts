@@ -195,7 +195,10 @@ export class Queue implements EventSource {
         this.drop(p);
         return;
       }
-      // Trim: the header travels on with priority so the receiver can NACK at once.
+      // Trim: the header travels on with priority so the receiver can NACK at once. The cut
+      // payload leaves the ingress buffer here; the header is not held against PFC (its class is
+      // never paused).
+      if (this.ingress !== null && p.inPort >= 0) this.ingress.onLeave(p);
       p.size = HEADER_BYTES;
       p.flags |= PacketFlag.Trimmed;
       p.priority = PRIO_HIGH;
@@ -240,7 +243,7 @@ export class Queue implements EventSource {
       this.serving = SERVING_NONE;
       return;
     }
-    this.events.schedule(this.events.nowPs + Math.ceil(p.size * this.psPerByte - 1e-6), this);
+    this.events.scheduleIn(Math.ceil(p.size * this.psPerByte - 1e-6), this);
   }
 
   /** End of the head packet's serialisation. */

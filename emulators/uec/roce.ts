@@ -212,7 +212,7 @@ export class RoceFlow implements SimFlow, NicClient, EventSource {
       p.flags |= PacketFlag.Retx;
       this.m.retransmissions++;
     } else this.highestSent = psn + 1;
-    if (psn === this.npkts - 1) p.flags |= PacketFlag.AckRequest;
+    if (psn === this.npkts - 1) p.flags |= PacketFlag.AckRequest | PacketFlag.Last;
     this.nextSeq = psn + 1;
     if (this.rateBps < this.lineRate) this.nextSendPs = now + Math.round((size * 8e12) / this.rateBps);
     const m = this.m;

@@ -2,7 +2,7 @@
 // distance (window / RTT, 5 us/km smf, 3.3 us/km hollow core), flow-hash ECMP path usage
 // (1 - (1 - 1/n)^n), spraying a permutation on a non-blocking k=4 fat tree near line rate, selective
 // repeat vs go-back-N under random loss, incast recovered by trimming + NACK without timeouts,
-// and bench determinism.
+// and the bench: determinism, ACK cadence, the high class holding a wide incast's headers.
 import { describe, expect, it } from 'vitest';
 import { Network, type NetworkOptions } from '../fabric/network.ts';
 import { fatTree, leafSpine, TopologyBuilder, type FabricSpec } from '../fabric/topology.ts';
@@ -187,10 +187,32 @@ describe('bench', () => {
     expect(a.scenario.k).toBe(4);
   });
 
-  it('reports the reference single-flow FCT on the reference fabric', () => {
+  it('reports the reference single-flow FCT on the reference fabric; one ACK per 16 KiB received', () => {
     const r = runBench({ cmFile: 'generated', matrix: { nodes: 16, connections: [{ src: 0, dst: 13, startUs: 0, sizeBytes: 2_000_000, line: 3 }] } });
     expect(Math.abs(r.tailFctUs - 176.2) / 176.2).toBeLessThan(0.05);
     expect(r.dataPackets).toBe(490);
     expect(r.retransmissions).toBe(0);
+    // the receiver ACKs every 16,384 B (4 packets of 4150 B) plus the first and the last packet
+    expect(r.acks).toBe(Math.ceil(490 / 4) + 1);
+  });
+
+  it('a wide incast: headers held by the high class, so NACKs recover what was trimmed, not timeouts', () => {
+    // 127 -> 1 on k = 8, 50-packet initial windows, 2-packet data queues: thousands of packets
+    // are trimmed within microseconds and their headers converge on the receiver's last hop.
+    const incast = {
+      nodes: 128,
+      connections: Array.from({ length: 127 }, (_, i) => ({ src: i + 1, dst: 0, startUs: 0, sizeBytes: 40_000, line: i + 3 })),
+    };
+    const common = { cmFile: 'generated', matrix: incast, queueBytes: 8_300, cwndPackets: 50 };
+    const r = runBench(common);
+    expect(r.scenario.headerQueueBytes).toBe(8 * 8_300);
+    expect(r.flowsCompleted).toBe(127);
+    expect(r.trims).toBeGreaterThan(1000);
+    expect(r.nacks).toBe(r.trims);
+    expect([r.drops, r.timeouts]).toEqual([0, 0]);
+    // with the reference's own bound (2 x the data queue) headers overflow and timeouts recover them
+    const tight = runBench({ ...common, headerQueueBytes: 2 * 8_300 });
+    expect(tight.drops).toBeGreaterThan(0);
+    expect(tight.timeouts).toBeGreaterThan(0);
   });
 });

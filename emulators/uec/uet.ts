@@ -4,9 +4,11 @@
 // ECN-marked, NACKed or timed out is skipped for a while), keeps a send record per PSN, sends only
 // while inflight + packet <= cwnd, retransmits selectively (lowest PSN first) what was NACKed or
 // timed out, and uses the RTO only as a last resort. Receiver: accepts packets in any order, keeps
-// a PSN bitmap, ACKs cumulatively with a 64-bit SACK bitmap every `ackEveryBytes` of data, at
-// once for ECN-marked packets, for the first packet, on ACK request and on duplicates; answers a
-// trimmed packet with a NACK at once.
+// a PSN bitmap, ACKs cumulatively with a 64-bit SACK bitmap every `ackEveryBytes` of data (16 KiB,
+// the reference simulator's bytes-unacked threshold: every 4th full packet), at once for
+// ECN-marked packets, for the first packet, on ACK request and on duplicates; answers a trimmed
+// packet with a NACK at once. Packets sent before the first answer (ACK or NACK) arrives carry
+// SYN (the PDC is not established yet); ACKs and NACKs say whether they answer a retransmission.
 // NSCC (UE 1.0 sender-based congestion control): per ACK, the (ECN, queueing delay) quadrant picks
 // proportional increase (no ECN, delay under target), fair increase (no ECN, delay over target),
 // multiplicative decrease (ECN and delay over target) or no change (ECN, delay under target);
@@ -42,7 +44,7 @@ export interface UetOptions {
   targetQdelayFactor: number;
   /** Minimum retransmission timeout. */
   minRtoPs: number;
-  /** Receiver ACKs after this many data bytes (wire) at the latest. */
+  /** Receiver ACKs after this many data bytes (wire) at the latest (reference: 16,384). */
   ackEveryBytes: number;
   /** ... or this long after the first unacknowledged arrival (default: base RTT / 4). */
   ackDelayPs?: number;
@@ -67,7 +69,7 @@ export const UET_DEFAULTS: UetOptions = {
   paths: 128,
   targetQdelayFactor: 0.75,
   minRtoPs: 150_000_000,
-  ackEveryBytes: 12_288,
+  ackEveryBytes: 16_384,
   pathAware: true,
   goBackN: false,
   congestionControl: true,
@@ -133,6 +135,8 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
   private started = false;
   private stopped = false;
   private finished = false;
+  /** The receiver has answered (ACK or NACK): the PDC is established, packets stop carrying SYN. */
+  private established = false;
 
   // spraying
   private readonly paths: number;
@@ -397,7 +401,7 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
     p.src = this.spec.src;
     p.dst = this.spec.dst;
     p.seq = psn;
-    p.flags = flags;
+    p.flags = this.established ? flags : flags | PacketFlag.Syn;
     p.priority = PRIO_LOW;
     p.sentPs = now;
     const e = this.nextEntropy();
@@ -451,6 +455,7 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
   private onAck(p: Packet): void {
     const m = this.m;
     m.acks++;
+    this.established = true;
     if (this.finished) return;
     const now = this.ctx.network.events.nowPs;
     let newly = 0;
@@ -523,6 +528,7 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
 
   private onNack(p: Packet): void {
     this.m.nacks++;
+    this.established = true;
     if (this.finished) return;
     const psn = p.seq;
     if (psn < this.cumAck || psn >= this.nextNew) return;
@@ -739,9 +745,11 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
     net.pool.release(p);
   }
 
+  /** An ACK or NACK answering `p`; it says whether `p` was a retransmission (UET RETX flag). */
   private buildControl(p: Packet, type: number): Packet {
     const a = this.ctx.network.pool.alloc();
     a.type = type;
+    a.flags = p.flags & PacketFlag.Retx;
     a.size = this.o.ackBytes;
     a.priority = PRIO_HIGH;
     a.flowId = this.id;
@@ -781,8 +789,11 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
     this.ctx.dstHost.sendNow(a, this.ctx.dstPort);
   }
 
+  /** NACK of a trimmed packet (the flag tells captures the NACK code: trimmed). */
   private sendNack(p: Packet): void {
-    this.ctx.dstHost.sendNow(this.buildControl(p, PacketType.Nack), this.ctx.dstPort);
+    const n = this.buildControl(p, PacketType.Nack);
+    n.flags |= PacketFlag.Trimmed;
+    this.ctx.dstHost.sendNow(n, this.ctx.dstPort);
   }
 
   metrics(): FlowMetrics {

@@ -152,6 +152,8 @@ export class NetconfServer {
 
   private onConnection(conn: Connection): void {
     this.connections.add(conn);
+    // One small message per reply: without TCP_NODELAY, Nagle holds it for the client's delayed ACK.
+    (conn as Connection & { setNoDelay(on: boolean): void }).setNoDelay(true);
     conn.on('error', () => undefined); // a peer resetting the connection is not our failure
     conn.on('close', () => this.connections.delete(conn));
     conn.on('authentication', (ctx) => this.authenticate(ctx));
