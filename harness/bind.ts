@@ -6,17 +6,14 @@
 import { openEmulator, EMULATOR_DRIVER, type EmulatorSession } from '../drivers/emulator/emulator-driver.ts';
 import { DeviceError, CAPABILITIES, type Device } from '../drivers/device.ts';
 import type { TwinTopology } from '../emulators/twin.ts';
+import { openLabDevice, type LabDriverName } from '../drivers/lab/lab-device.ts';
 import type { Testbed, TestbedDevice } from './testbed.ts';
 import { resolveSettings } from './secrets.ts';
 
-/** A driver for real devices: connects one testbed device with its resolved settings. */
-export type LabDriverFactory = (device: TestbedDevice, settings: Record<string, Record<string, unknown>>) => Promise<Device>;
+/** Opens a real device through its drivers (replaceable in tests of the binding itself). */
+export type LabDeviceOpener = (device: TestbedDevice, settings: Record<string, Record<string, unknown>>) => Promise<Device>;
 
-const labDrivers = new Map<string, LabDriverFactory>();
-
-export function registerLabDriver(key: string, factory: LabDriverFactory): void {
-  labDrivers.set(key, factory);
-}
+const openLab: LabDeviceOpener = (d, settings) => openLabDevice(d, d.drivers.filter((x): x is LabDriverName => x !== EMULATOR_DRIVER), settings);
 
 export interface BoundTestbed {
   readonly testbed: Testbed;
@@ -90,7 +87,10 @@ function boundCall<T>(deviceId: string, what: string, timeoutMs: number, call: (
   });
 }
 
-export async function bindTestbed(tb: Testbed, opts: { seed: number; driverTimeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<BoundTestbed> {
+export async function bindTestbed(
+  tb: Testbed,
+  opts: { seed: number; driverTimeoutMs: number; env?: NodeJS.ProcessEnv; openLab?: LabDeviceOpener },
+): Promise<BoundTestbed> {
   const { devices: settings, secrets } = resolveSettings(tb, opts.env ?? process.env);
   const devices = new Map<string, Device>();
   const topo = emulatorTopology(tb);
@@ -105,12 +105,7 @@ export async function bindTestbed(tb: Testbed, opts: { seed: number; driverTimeo
       if (d.drivers.includes(EMULATOR_DRIVER)) {
         device = emulator!.devices.get(d.id)!;
       } else {
-        const key = d.drivers.join('+');
-        const factory = labDrivers.get(key) ?? labDrivers.get('lab');
-        if (!factory) {
-          throw new BindError(`device "${d.id}": driver ${d.drivers.join(' + ')} is not available in this version of fabric-hil`);
-        }
-        device = await factory(d, (settings.get(d.id) ?? {}) as Record<string, Record<string, unknown>>);
+        device = await (opts.openLab ?? openLab)(d, (settings.get(d.id) ?? {}) as Record<string, Record<string, unknown>>);
       }
       opened.push(device);
       devices.set(d.id, withCallTimeouts(device, opts.driverTimeoutMs));
