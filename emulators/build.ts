@@ -48,6 +48,26 @@ export function modelKinds(): string[] {
   return [...models.keys()].sort();
 }
 
+/** What a twin extension gets once every node is built. */
+export interface TwinExtensionContext {
+  readonly topology: TwinTopology;
+  readonly runtime: TwinRuntime;
+  /** The nodes in topology order; an extension may add optional capabilities to them. */
+  readonly nodes: readonly TwinNode[];
+  /** Validated defect ids per device, in topology order. */
+  readonly defects: readonly (readonly string[])[];
+}
+
+/** Adds behaviour across devices after the nodes are built (e.g. optical modules on ports); may throw TwinBuildError. */
+export type TwinExtension = (ctx: TwinExtensionContext) => void;
+
+const extensions = new Map<string, TwinExtension>();
+
+/** Registers (or replaces) a twin extension; extensions run in registration order. */
+export function registerTwinExtension(name: string, extension: TwinExtension): void {
+  extensions.set(name, extension);
+}
+
 export const DEFAULT_LINK_RATE_BPS = 100e9;
 export const DEFAULT_LINK_LENGTH_KM = 0.002;
 export const DEFAULT_SWITCH_QUEUE_BYTES = 1 << 20;
@@ -137,6 +157,7 @@ export function buildTwin(topology: TwinTopology, options: TwinOptions): Twin {
   const nodes: TwinNode[] = devices.map((d, i) =>
     factories[i].create({ spec: d, defects: defects[i], runtime, nodeIndex: i }),
   );
+  for (const extend of extensions.values()) extend({ topology, runtime, nodes, defects });
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const events = network.events;
 

@@ -4,3 +4,8 @@ import './build.ts';
 import './generators.ts';
 import './uec/register.ts';
 import './gse/generators.ts';
+import './optics/register.ts';
+import './gse/register.ts';
+import './router/register.ts';
+import './uec/family.ts';
+import './scaleup/register.ts';

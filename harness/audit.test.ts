@@ -43,11 +43,26 @@ describe('audit', () => {
   });
 
   it('writes variant testbeds that add the defect and keep the rest', () => {
-    const text = variantTestbedText(TEXT, ['sw1', 'sw2'], 'link-down-ignored');
+    const text = variantTestbedText(TEXT, parseTestbed(TEXT, 't.yaml'), ['sw1', 'sw2'], 'link-down-ignored');
     const tb = parseTestbed(text, 'v.yaml');
     expect(tb.devices.find((d) => d.id === 'sw1')!.defects).toEqual(['counters-frozen', 'link-down-ignored']);
     expect(tb.devices.find((d) => d.id === 'sw2')!.defects).toEqual(['link-down-ignored']);
     expect(tb.devices.find((d) => d.id === 'gen')!.defects).toEqual([]);
     expect(tb.links).toHaveLength(1);
+  });
+
+  it('gives a generated device its fabric binding before adding the defect', () => {
+    const gen = `name: g
+topology:
+  fabrics:
+    - { id: ls, generator: leaf-spine, params: { leaves: 2, spines: 1, hostsPerLeaf: 1 } }
+binding:
+  fabrics:
+    ls: { driver: emulator }
+`;
+    const text = variantTestbedText(gen, parseTestbed(gen, 'g.yaml'), ['ls-leaf1'], 'counters-frozen');
+    const tb = parseTestbed(text, 'v.yaml');
+    expect(tb.devices.find((d) => d.id === 'ls-leaf1')).toMatchObject({ drivers: ['emulator'], defects: ['counters-frozen'], fabric: 'ls' });
+    expect(tb.devices.find((d) => d.id === 'ls-leaf0')!.defects).toEqual([]);
   });
 });

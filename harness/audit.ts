@@ -58,11 +58,19 @@ export function relevantDefects(
   return out;
 }
 
-/** The testbed text with `defect` added to the binding of each device in `devices`. */
-export function variantTestbedText(text: string, devices: readonly string[], defect: string): string {
+/**
+ * The testbed text with `defect` added to the binding of each device in `devices`. A generated
+ * device without a binding of its own gets a copy of its fabric's binding first.
+ */
+export function variantTestbedText(text: string, tb: Testbed, devices: readonly string[], defect: string): string {
   const doc = parseDocument(text);
+  const json = (path: string[]): unknown => (doc.getIn(path) as { toJSON(): unknown } | undefined)?.toJSON?.() ?? doc.getIn(path);
   for (const id of devices) {
-    const current = (doc.getIn(['binding', 'devices', id, 'defects']) as { toJSON(): unknown } | undefined)?.toJSON();
+    const fabric = tb.devices.find((d) => d.id === id)?.fabric;
+    if (json(['binding', 'devices', id]) === undefined && fabric !== undefined) {
+      doc.setIn(['binding', 'devices', id], doc.createNode(json(['binding', 'fabrics', fabric]), { flow: true }));
+    }
+    const current = json(['binding', 'devices', id, 'defects']);
     const list = Array.isArray(current) ? (current as string[]) : [];
     if (!list.includes(defect)) doc.setIn(['binding', 'devices', id, 'defects'], doc.createNode([...list, defect], { flow: true }));
   }
@@ -87,7 +95,7 @@ export async function audit(opts: AuditOptions): Promise<SuiteAudit[]> {
       const variantDir = path.join(auditDir, suite, profile.id);
       fs.mkdirSync(variantDir, { recursive: true });
       const variantFile = path.join(variantDir, `testbed-${profile.id}.yaml`);
-      fs.writeFileSync(variantFile, variantTestbedText(text, devices, profile.id));
+      fs.writeFileSync(variantFile, variantTestbedText(text, tb, devices, profile.id));
       const outcome = await runSuites({
         testbedFile: variantFile,
         suites: [suite],

@@ -176,7 +176,7 @@ describe('fabric-hil validate and list', () => {
   it('validate: a summary line for a good file, every problem with FILE:LINE:COL for bad ones', async () => {
     const ok = await cli(['validate', 'config/testbeds/emulator.yaml']);
     expect(ok.exitCode).toBe(0);
-    expect(ok.stdout).toMatch(/emulator\.yaml: OK emulator-default: 2 devices/);
+    expect(ok.stdout).toMatch(/emulator\.yaml: OK emulator-default: \d+ devices \(.*\d+ switch/);
     const bad = await cli(['validate', 'config/testbeds/emulator.yaml', 'harness/fixtures/testbeds/many-problems.yaml']);
     expect(bad.exitCode).toBe(2);
     const lines = bad.stdout.split('\n').filter((l) => l.includes('many-problems.yaml:'));

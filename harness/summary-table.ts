@@ -13,6 +13,10 @@ export function formatSummaryTable(r: RunResults): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const fmt = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const lines = [fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)];
-  const tiers = Object.entries(r.tiers).map(([d, t]) => `  ${d}: ${t}`);
+  // Devices no test judged (test equipment, fabric members the selected suites did not use) are counted, not listed.
+  const assessed = Object.entries(r.tiers).filter(([, t]) => t !== 'not-assessed');
+  const others = Object.keys(r.tiers).length - assessed.length;
+  const tiers = assessed.map(([d, t]) => `  ${d}: ${t}`);
+  if (others > 0) tiers.push(`  (${others} other device${others === 1 ? '' : 's'} not assessed)`);
   return `${lines.join('\n')}\n\nDevices:\n${tiers.join('\n')}${r.complete ? '' : '\n\n(partial run: interrupted before the end)'}`;
 }

@@ -17,6 +17,7 @@ import {
 } from './testbed.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/testbeds/${name}`, import.meta.url));
+const DEMO = fixture('demo.yaml');
 const LAB_EXAMPLE = fileURLToPath(new URL('../config/testbeds/lab-example.yaml', import.meta.url));
 
 function problems(run: () => unknown): TestbedProblem[] {
@@ -35,9 +36,17 @@ function problemsIn(name: string): [number, number, string, string][] {
 }
 
 describe('valid testbeds', () => {
-  it('loads the default emulator testbed', () => {
+  it('loads the default emulator testbed: all emulated, the demo devices among them', () => {
     const tb = loadTestbed(DEFAULT_TESTBED);
     expect(DEFAULT_TESTBED).toMatch(/config\/testbeds\/emulator\.yaml$/);
+    expect(tb.name).toBe('emulator-default');
+    expect(tb.devices.every((d) => d.drivers.join() === 'emulator')).toBe(true);
+    expect(tb.devices.find((d) => d.id === 'dut1')).toMatchObject({ kind: 'switch', ports: ['port1', 'port2'] });
+    expect(tb.devices.find((d) => d.id === 'ate1')).toMatchObject({ kind: 'traffic-generator', ports: ['p1', 'p2'] });
+  });
+
+  it('loads the demo testbed into exactly its devices and links', () => {
+    const tb = loadTestbed(DEMO);
     expect(tb.name).toBe('emulator-default');
     expect(tb.devices.map((d) => [d.id, d.kind, d.ports, d.drivers])).toEqual([
       ['dut1', 'switch', ['port1', 'port2'], ['emulator']],
@@ -214,13 +223,13 @@ describe('formatProblems and validateFiles', () => {
 
   it('gives a summary per valid file and the problems of the others', () => {
     const missing = fixture('no-such-file.yaml');
-    const ok = validateFiles([DEFAULT_TESTBED, LAB_EXAMPLE]);
+    const ok = validateFiles([DEMO, LAB_EXAMPLE]);
     expect(ok.ok).toBe(true);
     expect(ok.output.split('\n')).toEqual([
-      `${DEFAULT_TESTBED}: OK emulator-default: 2 devices (1 switch, 1 traffic-generator), 2 links, drivers: emulator`,
+      `${DEMO}: OK emulator-default: 2 devices (1 switch, 1 traffic-generator), 2 links, drivers: emulator`,
       `${LAB_EXAMPLE}: OK lab-example: 3 devices (1 switch, 1 router, 1 optical-module), 3 links, drivers: netconf, snmp, serial`,
     ]);
-    const bad = validateFiles([DEFAULT_TESTBED, fixture('unknown-field.yaml'), missing]);
+    const bad = validateFiles([DEMO, fixture('unknown-field.yaml'), missing]);
     expect(bad.ok).toBe(false);
     expect(bad.output.split('\n').slice(1)).toEqual([
       `${fixture('unknown-field.yaml')}:7:7: topology.devices[0].prots: unknown field 'prots' (expected one of id, kind, ports, params)`,

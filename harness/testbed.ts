@@ -56,6 +56,8 @@ export interface TestbedDevice {
   settings: Partial<Record<LabDriverName, Record<string, unknown>>>;
   defects: string[];
   deviations: { id: string; reason: string; link: string }[];
+  /** The generated fabric the device comes from, if any. */
+  fabric?: string;
 }
 
 export interface TestbedEndpoint {
@@ -660,6 +662,7 @@ function toTestbed(raw: RawTestbed, file: string, fabrics: readonly Fabric[]): T
       settings,
       defects: b.defects ?? [],
       deviations: b.deviations ?? [],
+      ...(d.fabric !== undefined ? { fabric: d.fabric } : {}),
     };
   });
   const endpoint = (s: string): TestbedEndpoint => {

@@ -4,13 +4,14 @@
 // Guarantees: a cable is up only while both of its ports are administratively enabled and neither
 // carries an effective link-down (or laser-off) fault; loss and bit-error faults of both ends
 // combine on the cable (1 - (1 - a)(1 - b)); a model may declare a port's link-down faults ignored
-// (defect profiles); captures record frames in their real encodings (capture.ts), at most
-// `CAPTURE_LIMIT` frames per capture.
+// (defect profiles); a model of the physical layer (optics) may hold a cable down and add residual
+// bit errors (`setPhysical`) and hear of fault changes (`addFaultListener`); captures record frames
+// in their real encodings (capture.ts), at most `CAPTURE_LIMIT` frames per capture.
 
 import type { TwinDeviceSpec, TwinFault } from '../twin.ts';
 import type { Link } from '../sim/link.ts';
 import type { Packet } from '../sim/packet.ts';
-import { CaptureTap, type CaptureContext, type CaptureFrame, type FrameTransport } from './capture.ts';
+import { CaptureTap, type CaptureContext, type CaptureFrame, type EncodedFrame, type FrameEnds, type FrameTransport } from './capture.ts';
 import type { Network } from './network.ts';
 import type { FlowManager } from '../traffic/flows.ts';
 
@@ -23,6 +24,10 @@ interface PortState {
   faults: Map<string, TwinFault>;
   ignoreLinkDown: boolean;
   defaultQueueBytes: number;
+  /** Physical layer as a model outside the engine sets it (optics): no signal holds the cable down. */
+  physUp: boolean;
+  /** Residual (post-FEC) bit error rate the physical layer adds to the cable. */
+  physBer: number;
 }
 
 export class TwinRuntime {
@@ -30,12 +35,25 @@ export class TwinRuntime {
   readonly deviceIndex = new Map<string, number>();
   private readonly ports: PortState[][];
   private readonly captures = new Map<string, CaptureTap>();
+  /**
+   * Encoders a protocol family adds for the packets it encapsulates (tried in order before the
+   * standard encodings; each returns null for packets that are not its own).
+   */
+  readonly frameEncoders: Array<(p: Packet, ends: FrameEnds, transport: FrameTransport) => EncodedFrame | null> = [];
   private readonly captureContext: CaptureContext = {
     nowPs: () => this.network.events.nowPs,
     transportOf: (p) => this.transportOf(p),
+    encode: (p, ends, transport) => {
+      for (const e of this.frameEncoders) {
+        const f = e(p, ends, transport);
+        if (f !== null) return f;
+      }
+      return null;
+    },
   };
   private readonly faultOwner = new Map<string, { node: number; port: number }>();
   private nextFault = 1;
+  private readonly faultListeners: Array<(node: number, port: number) => void> = [];
 
   constructor(
     readonly network: Network,
@@ -49,6 +67,8 @@ export class TwinRuntime {
         faults: new Map<string, TwinFault>(),
         ignoreLinkDown: false,
         defaultQueueBytes: network.egressLink(i, p)?.queue.maxBytes ?? 0,
+        physUp: true,
+        physBer: 0,
       })),
     );
   }
@@ -124,11 +144,15 @@ export class TwinRuntime {
     const back = out.reverse as Link;
     const peerNode = this.network.adj.peerNode[node][port];
     const peerPort = this.network.adj.peerPort[node][port];
-    // Faults on an ignoring end do not hold the cable down; admin-down of either end does.
-    const down = this.holdsDown(node, port) || this.holdsDown(peerNode, peerPort);
+    // Faults on an ignoring end do not hold the cable down; admin-down of either end does, and so
+    // does a physical layer without signal (whatever the device ignores).
+    const a = this.ports[node][port];
+    const b = this.ports[peerNode][peerPort];
+    const down = this.holdsDown(node, port) || this.holdsDown(peerNode, peerPort) || !a.physUp || !b.physUp;
     if (down === out.isUp) this.network.setCableUp(node, port, !down);
     const loss = 1 - (1 - this.faultRate(node, port, 'loss')) * (1 - this.faultRate(peerNode, peerPort, 'loss'));
-    const ber = 1 - (1 - this.faultRate(node, port, 'bit-errors')) * (1 - this.faultRate(peerNode, peerPort, 'bit-errors'));
+    const ber =
+      1 - (1 - this.faultRate(node, port, 'bit-errors')) * (1 - this.faultRate(peerNode, peerPort, 'bit-errors')) * (1 - a.physBer) * (1 - b.physBer);
     out.lossRate = back.lossRate = loss;
     out.ber = back.ber = ber;
     for (const [n, p, l] of [
@@ -163,6 +187,7 @@ export class TwinRuntime {
     this.ports[node][port].faults.set(handle, { ...fault });
     this.faultOwner.set(handle, { node, port });
     this.refresh(node, port);
+    for (const l of this.faultListeners) l(node, port);
     return handle;
   }
 
@@ -172,10 +197,36 @@ export class TwinRuntime {
     this.faultOwner.delete(handle);
     this.ports[owner.node][owner.port].faults.delete(handle);
     this.refresh(owner.node, owner.port);
+    for (const l of this.faultListeners) l(owner.node, owner.port);
   }
 
   clearAllFaults(node: number): void {
     for (const [h, o] of [...this.faultOwner]) if (o.node === node) this.clearFault(node, h);
+  }
+
+  /** The faults active on a port now. */
+  faultsOf(node: number, port: number): TwinFault[] {
+    return [...this.ports[node][port].faults.values()].map((f) => ({ ...f }));
+  }
+
+  /** Tells `listener` (node, port) after a fault was injected on or cleared from that port. */
+  addFaultListener(listener: (node: number, port: number) => void): void {
+    this.faultListeners.push(listener);
+  }
+
+  // --- physical layer (set by models outside the engine, e.g. optics) ---------------------------
+
+  /**
+   * Sets what the physical layer of the cable at (node, port) allows: `up` false holds the cable
+   * down (no signal, no lock), `ber` adds residual bit errors (frames lost as CRC errors).
+   */
+  setPhysical(node: number, port: number, up: boolean, ber: number): void {
+    if (!(ber >= 0 && ber <= 1)) throw new RangeError(`physical bit error rate must be in [0, 1], got ${ber}`);
+    const st = this.ports[node][port];
+    if (st.physUp === up && st.physBer === ber) return;
+    st.physUp = up;
+    st.physBer = ber;
+    this.refresh(node, port);
   }
 
   // --- capture ------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { CMIS_CONFIG_STATUS as CS, CMIS_DP_STATE as DP, CMIS_FLAG, CMIS_LOWER, CMIS_MODULE_STATE as MS, CMIS_PAGE11, cmisApSelEncode } from '../../protocols/cmis/index.ts';
 import { OPTICS_DEFECT as D, OPTICS_DEFECTS } from './defects.ts';
 import { opticsProfile } from './profiles.ts';
-import { cpoFabric, host, opticsBench } from './testing.ts';
+import { cpoFabric, host, opticsBench, opticsTwin } from './testing.ts';
 
 const T = opticsProfile('conventional-400g-fr4').timing;
 
@@ -97,6 +97,41 @@ const SCENARIOS: Record<string, { run: (defects: string[]) => unknown; good: unk
     },
     good: [5, 10, true],
     bad: [3, 5, false],
+  },
+  [D.IDENTITY_CHECKSUM]: {
+    run: (defects) => {
+      const b = opticsBench();
+      return host.upper00(b.module('m1', undefined, defects)).verifyChecksum();
+    },
+    good: true,
+    bad: false,
+  },
+  [D.ACTIVE_APSEL_STALE]: {
+    run: (defects) => {
+      const b = opticsBench();
+      const m = b.module('m1', 'conventional-800g-dr8', defects);
+      b.at(3000);
+      host.write(m, 0x10, 128, 0xff);
+      b.at(3100);
+      const ap2 = (first: number) => cmisApSelEncode({ apSel: 2, dataPathId: first - 1, explicitControl: false });
+      host.write(m, 0x10, 145, ap2(1), ap2(1), ap2(1), ap2(1), ap2(5), ap2(5), ap2(5), ap2(5));
+      host.write(m, 0x10, 143, 0xff);
+      b.at(3200);
+      const p11 = host.page11(m);
+      return [host.configStatus(m)[0], p11.activeApSel(1).apSel, p11.activeApSel(5).dataPathId];
+    },
+    good: [CS.SUCCESS, 2, 4],
+    bad: [CS.SUCCESS, 1, 0],
+  },
+  [D.LINK_ERRORS_UNCOUNTED]: {
+    run: (defects) => {
+      const t = opticsTwin([{ profile: 'conventional-400g-fr4', lengthM: 2 }, { profile: 'cpo-800g-dr4', lengthM: 3000 }], { swDefects: defects });
+      const m = t.burst('port2', 'port1');
+      const c = t.sw.counters?.port('port2');
+      return [m.lostFrames > 100, c?.inErrors === m.lostFrames];
+    },
+    good: [true, true],
+    bad: [true, false],
   },
   [D.ELS_WRONG_PORTS]: {
     run: (defects) => {

@@ -1,8 +1,9 @@
 // Defect switches of the optical module and ELS models: ids, what each changes, and the check of a defect list.
 //
-// The ids are meant for the emulator's defect registry (kinds `optical-module` and `els` of
-// harness/kinds.ts); `requirements` names the checks that should catch each one: seed facts, and
-// CMIS clauses in the registry's `<SPEC>-<object>` style (to be added to suites/requirements.ts).
+// `appliesTo` says which model acts on the defect: a module, an ELS, or the device whose ports
+// carry them (fabric.ts). register.ts enters every one in the emulator's defect registry for the
+// device kinds that carry modules; `requirements` names the checks that should catch each one:
+// seed facts, and CMIS clauses in the registry's `<SPEC>-<object>` style (suites/requirements.ts).
 
 export const OPTICS_DEFECT = {
   TEMPERATURE_SCALE: 'cmis-temperature-scale',
@@ -13,13 +14,16 @@ export const OPTICS_DEFECT = {
   MONITORS_FROZEN: 'cmis-monitors-frozen',
   POWER_CLASS_UNDERSTATED: 'cmis-power-class-understated',
   ELS_WRONG_PORTS: 'els-failure-wrong-ports',
+  IDENTITY_CHECKSUM: 'cmis-identity-checksum',
+  ACTIVE_APSEL_STALE: 'cmis-active-apsel-stale',
+  LINK_ERRORS_UNCOUNTED: 'optics-link-errors-uncounted',
 } as const;
 
 export type OpticsDefectId = (typeof OPTICS_DEFECT)[keyof typeof OPTICS_DEFECT];
 
 export interface OpticsDefect {
   id: OpticsDefectId;
-  appliesTo: 'optical-module' | 'els';
+  appliesTo: 'optical-module' | 'els' | 'device';
   /** What the model does differently. */
   description: string;
   requirements: string[];
@@ -73,6 +77,24 @@ export const OPTICS_DEFECTS: readonly OpticsDefect[] = [
     appliesTo: 'els',
     description: 'A failing ELS lane darkens the next lane instead (lane k fails, lane k+1 goes dark): the ports the failed lane feeds stay up and others go down.',
     requirements: ['OPT-7'],
+  },
+  {
+    id: OPTICS_DEFECT.IDENTITY_CHECKSUM,
+    appliesTo: 'optical-module',
+    description: 'The checksum of upper page 00h (byte 222) does not match bytes 128-221: the identity cannot be trusted.',
+    requirements: ['OPT-9', 'CMIS-Identity'],
+  },
+  {
+    id: OPTICS_DEFECT.ACTIVE_APSEL_STALE,
+    appliesTo: 'optical-module',
+    description: 'An applied configuration reports ConfigSuccess but the active control set (page 11h bytes 206-213) keeps the old ApSel values.',
+    requirements: ['OPT-9', 'CMIS-ControlSets'],
+  },
+  {
+    id: OPTICS_DEFECT.LINK_ERRORS_UNCOUNTED,
+    appliesTo: 'device',
+    description: 'Frames lost to uncorrectable bit errors on an optical link are not counted as input errors of the receiving port.',
+    requirements: ['OPT-8', 'RFC2863-ifInErrors'],
   },
 ];
 

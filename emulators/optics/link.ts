@@ -58,3 +58,65 @@ export function linkQuality(a: OpticsProfile | OpticalEnd, b: OpticsProfile | Op
   }
   return ber <= FEC_BER_LIMIT ? { up: true, ber, rxPowerDbm } : { up: false, ber, rxPowerDbm, reason: 'pre-FEC BER above the FEC limit' };
 }
+
+/** RS(544,514) "KP4" FEC: 10-bit symbols, 544 per codeword, 514 of them data, up to 15 corrected. */
+export const RS_FEC = { symbolBits: 10, codewordSymbols: 544, dataSymbols: 514, correctable: 15 } as const;
+/**
+ * Pre-FEC BER at or above which the PCS cannot keep block and alignment-marker lock, so the link
+ * does not come up at all (assumed: about one bit in a hundred, where almost every codeword fails).
+ */
+export const PCS_LOCK_BER_LIMIT = 1e-2;
+/** Residual bit error rates below this are taken as zero (no frame of a run would ever be hit). */
+export const NEGLIGIBLE_BER = 1e-15;
+
+/** Share of RS(544,514) codewords that hold more than 15 symbol errors at a pre-FEC BER (independent bit errors). */
+export function rsFecUncorrectableRatio(preFecBer: number): number {
+  if (!(preFecBer >= 0 && preFecBer <= 1)) throw new RangeError(`pre-FEC BER ${preFecBer} is not in [0, 1]`);
+  const n = RS_FEC.codewordSymbols;
+  const ps = -Math.expm1(RS_FEC.symbolBits * Math.log1p(-Math.min(preFecBer, 0.5)));
+  if (ps === 0) return 0;
+  // Binomial tail P(X > t) summed upward from t + 1, the pmf stepped in logs (no underflow).
+  const logQ = Math.log1p(-ps);
+  const logRatio = Math.log(ps) - logQ;
+  let logPmf = n * logQ;
+  let tail = 0;
+  for (let k = 0; k < n; k++) {
+    logPmf += Math.log((n - k) / (k + 1)) + logRatio;
+    if (k + 1 > RS_FEC.correctable) tail += Math.exp(logPmf);
+  }
+  return Math.min(1, tail);
+}
+
+/**
+ * The bit error rate after FEC as the engine's links apply it: a frame of b bits is lost with
+ * probability 1 - (1 - ber)^b, which this makes equal to losing each of the b / 5140 data bits'
+ * codewords independently.
+ */
+export function postFecBer(preFecBer: number): number {
+  const cw = rsFecUncorrectableRatio(preFecBer);
+  if (cw >= 1) return 1;
+  const ber = -Math.expm1(Math.log1p(-cw) / (RS_FEC.dataSymbols * RS_FEC.symbolBits));
+  return ber < NEGLIGIBLE_BER ? 0 : ber;
+}
+
+/** What a cable carries given the optics at its ends: lock (up) and the residual bit errors of frames. */
+export interface CablePhysics {
+  up: boolean;
+  /** Post-FEC bit error rate (0 when negligible). */
+  ber: number;
+  quality: LinkQuality;
+}
+
+/**
+ * The cable between two running ends: down without a signal, without a common interface or when
+ * the PCS cannot lock (pre-FEC BER >= PCS_LOCK_BER_LIMIT); otherwise up, with the FEC's residual
+ * errors (so a link a little beyond reach comes up with a high error rate, one far beyond does not
+ * come up at all).
+ */
+export function cablePhysics(a: OpticalEnd, b: OpticalEnd, lengthM: number): CablePhysics {
+  const quality = linkQuality(a, b, lengthM);
+  if (quality.up) return { up: true, ber: postFecBer(quality.ber), quality };
+  const noSignal = quality.reason === 'loss of signal' || quality.reason?.startsWith('no common media interface') === true;
+  if (noSignal || quality.ber >= PCS_LOCK_BER_LIMIT) return { up: false, ber: 0, quality };
+  return { up: true, ber: postFecBer(quality.ber), quality };
+}

@@ -20,7 +20,11 @@
 //   and the lanes in use are taken when the host applies; the result shows after `configMs`;
 // - the case temperature approaches ambient + 30 degC x (draw / full-load draw) with a 10 s time
 //   constant; Vcc droops 4 mV per W (assumed). Monitors are recomputed when read and before every
-//   change of draw or light, so a latched flag catches every peak.
+//   change of draw or light, so a latched flag catches every peak;
+// - a `warm` module was inserted long before time zero: it starts in ModuleReady with every data
+//   path DPActivated, its case temperature settled and its latched flags already read (no event is
+//   scheduled), as the modules of a running fabric; `clearLatchedFlags` reads them again after
+//   cabling. A failed laser (`setLaserFailed`) darkens every lane and raises Tx fault.
 import { PS_PER_MS, PS_PER_S, type EventList, type EventSource } from '../sim/eventlist.ts';
 import type { Rng } from '../sim/rng.ts';
 import {
@@ -33,6 +37,7 @@ import {
   CMIS_PAGE01 as P01,
   CMIS_PAGE10 as P10,
   CMIS_PAGE11 as P11,
+  CMIS_UPPER00,
   CmisApplication,
   CmisIdentity,
   CmisLowerView,
@@ -84,6 +89,8 @@ export interface OpticalModuleOptions {
   ambientC?: number;
   /** The hardware LPMode input at insertion; default deasserted. */
   lpMode?: boolean;
+  /** Inserted long ago: ModuleReady, data paths DPActivated, temperature settled, flags read. */
+  warm?: boolean;
 }
 
 interface DataPath {
@@ -142,6 +149,9 @@ export class OpticalModule implements EventSource, OpticalEnd {
   private reported: Reported | undefined;
   private readonly lastCondition = new Map<string, number>();
   private agenda: Array<{ atPs: number; seq: number; run: () => void }> = [];
+  private laserFailed = false;
+  /** Told after every change of what the module launches or receives (the fabric's link model listens). */
+  onOutputsChanged: (() => void) | undefined;
   private wakes: number[] = [];
   private seq = 0;
 
@@ -167,7 +177,8 @@ export class OpticalModule implements EventSource, OpticalEnd {
     this.thresholds = this.defaultThresholds();
     this.writeAdministrative(o.vendorName ?? 'FABRIC-HIL', `FH${this.rng.nextU32().toString(16).toUpperCase().padStart(8, '0')}`);
     this.writeDefaults();
-    this.setModuleState(MS.LOW_PWR);
+    if (o.warm) this.startWarm();
+    else this.setModuleState(MS.LOW_PWR);
   }
 
   // ---- observation (the model's truth, not what the memory reports) ----
@@ -181,7 +192,7 @@ export class OpticalModule implements EventSource, OpticalEnd {
   }
   /** Optical power leaving media lane `lane`, mW. */
   txOutputMw(lane: number): number {
-    if (!this.txIntended(lane)) return 0;
+    if (!this.txIntended(lane) || this.laserFailed) return 0;
     const light = this.profile.needsEls ? (this.laser?.lightFraction(this) ?? 0) : 1;
     return (this.txNominalMw[lane - 1] ?? 0) * light;
   }
@@ -268,6 +279,31 @@ export class OpticalModule implements EventSource, OpticalEnd {
   /** Called by the far end when what it launches changes. */
   farEndChanged(): void {
     this.refresh();
+  }
+  /** A laser failure (or its repair): every lane goes dark while failed, with Tx fault raised. */
+  setLaserFailed(failed: boolean): void {
+    if (failed === this.laserFailed) return;
+    this.refresh();
+    this.laserFailed = failed;
+    this.outputsChanged();
+  }
+  /** Reads the latched flags as a host would (clearing them), e.g. after the fabric is cabled. */
+  clearLatchedFlags(): void {
+    this.memory.read(0, 0, 0, 128);
+    this.memory.read(0, 0x11, 128, 128);
+  }
+  /** The state of a module that has been running for a long time (see the module doc). */
+  private startWarm(): void {
+    this.state = MS.READY;
+    this.lower.set(L.MODULE_STATE, MS.READY);
+    for (const dp of this.dps) {
+      dp.state = DP.ACTIVATED;
+      for (const l of dp.lanes) this.p11.set(P11.DP_STATE, DP.ACTIVATED, l);
+    }
+    this.tempC = this.ambientC + (this.powerDrawW() * CASE_RISE_AT_FULL_LOAD_C) / this.profile.powerW;
+    this.tempAtPs = this.events.nowPs;
+    this.refresh();
+    this.clearLatchedFlags();
   }
 
   // ---- event scheduling: one pending wake per distinct time, an agenda of closures ----
@@ -419,6 +455,7 @@ export class OpticalModule implements EventSource, OpticalEnd {
         }
       } else groups.set(`${a.apSel}/${a.dataPathId}`, [...(groups.get(`${a.apSel}/${a.dataPathId}`) ?? []), l]);
     }
+    const activeBefore = range(8).map((l) => this.p11.get(P11.ACTIVE_APSEL, l));
     for (const lanes of groups.values()) {
       const apSel = staged.get(lanes[0]) as CmisApSel;
       const code = this.checkDataPath(apSel, lanes, inUse);
@@ -427,6 +464,7 @@ export class OpticalModule implements EventSource, OpticalEnd {
       const init = this.profile.applications[apSel.apSel - 1] ?? this.profile.applications[0];
       this.installDp(new CmisApplication(init), apSel, apSel.dataPathId + 1);
     }
+    if (this.defects.has(D.ACTIVE_APSEL_STALE)) activeBefore.forEach((v, i) => this.p11.set(P11.ACTIVE_APSEL, v, i + 1));
     for (const [l, code] of status) this.p11.set(P11.CONFIG_STATUS, code, l);
     for (const dp of this.dps) this.evaluateDp(dp);
   }
@@ -482,6 +520,7 @@ export class OpticalModule implements EventSource, OpticalEnd {
   private outputsChanged(): void {
     this.refresh();
     this.far?.peer.farEndChanged();
+    this.onOutputsChanged?.();
   }
   /** Brings monitors up to now, writes them, and latches the flags their values cross. */
   private refresh(): void {
@@ -585,6 +624,10 @@ export class OpticalModule implements EventSource, OpticalEnd {
       connector: p.connector,
       mediaTech: p.mediaTech,
     }).emit(CmisUpper00View.unchecked(this.memory.upperPage(0, 0)));
+    if (this.defects.has(D.IDENTITY_CHECKSUM)) {
+      const u = CmisUpper00View.unchecked(this.memory.upperPage(0, 0));
+      u.set(CMIS_UPPER00.CHECKSUM, (u.computeChecksum() + 1) & 0xff);
+    }
     const p01 = CmisPage01View.unchecked(this.memory.upperPage(0, 0x01));
     const t = p.timing;
     p01.set(P01.HW_MAJOR, 1);

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { CMIS_POWER_CLASS_MAX_W, sff8024HostName, sff8024MediaName } from '../../protocols/cmis/index.ts';
 import { SWITCH_51T2_POWER_W, switch51t2Budgets } from './budget.ts';
-import { FEC_BER_LIMIT, fibreLossDb, linkQuality } from './link.ts';
+import { FEC_BER_LIMIT, PCS_LOCK_BER_LIMIT, cablePhysics, fibreLossDb, linkQuality, postFecBer, rsFecUncorrectableRatio } from './link.ts';
 import { OPTICS_PROFILES, opticsProfile } from './profiles.ts';
 import { host, opticsBench } from './testing.ts';
 
@@ -100,5 +100,32 @@ describe('51.2T switch optics power (OPT-1, OPT-3, OPT-6)', () => {
     expect(fr4.totalW / SWITCH_51T2_POWER_W).toBeGreaterThan(0.4); // OPT-1: optics > 40% of 3000 W
     expect(1 - lpo.totalW / fr4.totalW).toBeCloseTo(0.5); // OPT-3: about 50% less
     expect(1 - cpo.totalW / fr4.totalW).toBeGreaterThan(0.77); // OPT-6: > 77% less than pluggables
+  });
+});
+
+describe('RS(544,514) FEC and cable physics', () => {
+  test('uncorrectable codewords: none worth counting at the FEC limit, most of them ten times above it', () => {
+    expect(rsFecUncorrectableRatio(0)).toBe(0);
+    expect(rsFecUncorrectableRatio(1e-6)).toBeLessThan(1e-40);
+    expect(rsFecUncorrectableRatio(FEC_BER_LIMIT)).toBeLessThan(1e-11); // the KP4 design point: about 1e-13 post-FEC
+    expect(rsFecUncorrectableRatio(10 * FEC_BER_LIMIT)).toBeGreaterThan(0.1);
+    expect(rsFecUncorrectableRatio(0.5)).toBeCloseTo(1, 9);
+    expect(postFecBer(FEC_BER_LIMIT)).toBe(0);
+    expect(postFecBer(2.4e-3)).toBeGreaterThan(1e-5);
+    expect(() => rsFecUncorrectableRatio(2)).toThrow(RangeError);
+  });
+
+  test('up and clean within reach; a little beyond up with errors; far beyond, or dark, down', () => {
+    const end = (id: string) => ({ profile: P[id], launchPowerDbm: () => P[id].txPowerDbm });
+    const lpo = end('lpo-400g-dr4');
+    expect(cablePhysics(lpo, lpo, 400)).toMatchObject({ up: true, ber: 0 });
+    const near = cablePhysics(lpo, lpo, 520);
+    expect(near.up).toBe(true);
+    expect(near.ber).toBeGreaterThan(1e-5);
+    const far = cablePhysics(lpo, lpo, 800);
+    expect([far.up, far.quality.ber >= PCS_LOCK_BER_LIMIT]).toEqual([false, true]);
+    const dark = { profile: P['lpo-400g-dr4'], launchPowerDbm: () => -40 };
+    expect(cablePhysics(lpo, dark, 10)).toMatchObject({ up: false, quality: { reason: 'loss of signal' } });
+    expect(cablePhysics(lpo, end('conventional-800g-dr8'), 10).up).toBe(false); // no common media interface
   });
 });

@@ -292,6 +292,28 @@ const PROFILES: readonly OpticsProfile[] = [
     facts: ['OPT-6', 'OPT-7', 'OPT-8', 'OPT-9'],
     assumed: ['4.5 W per port: the 18 W engine (OPT-6) split in 4 x 800G', 'pre-FEC BER 1e-8 ("lowest", OPT-6)', 'identifier 0x02 (on-board)', LINK_ASSUMED, 'timing'],
   }),
+  profile({
+    id: 'conventional-100g-fr1',
+    technology: 'conventional',
+    description: '100G FR1 QSFP112 with DSP: one 100G host lane to one 1310 nm lane',
+    rateGbps: 100,
+    hostLanes: 1,
+    mediaLanes: 1,
+    identifier: CMIS_IDENTIFIER.QSFP_CMIS,
+    partNumber: 'FH-100G-FR1',
+    powerW: 3.5,
+    reachM: 2000,
+    preFecBer: 1e-6,
+    applications: [app(0x4b, 0x15, 1, 1, 0x01)],
+    ...LINK,
+    biasMa: 50,
+    needsEls: false,
+    connector: LC,
+    mediaTech: EML_1310,
+    timing: DSP_TIMING,
+    facts: ['OPT-8'],
+    assumed: ['3.5 W (power class 2, typical of 100G single-lambda modules)', 'reach 2 km: IEEE 100GBASE-FR1', 'pre-FEC BER 1e-6', LINK_ASSUMED, 'timing'],
+  }),
 ];
 
 export const OPTICS_PROFILES: Readonly<Record<string, OpticsProfile>> = Object.fromEntries(PROFILES.map((p) => [p.id, p]));

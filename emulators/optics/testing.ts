@@ -6,6 +6,9 @@ import {
   CmisPage11View,
   CmisUpper00View,
 } from '../../protocols/cmis/index.ts';
+import '../registry.ts';
+import { buildTwin } from '../build.ts';
+import type { TwinFlowMetrics, TwinNode } from '../twin.ts';
 import { EventList, timeFromMs } from '../sim/eventlist.ts';
 import { Rng } from '../sim/rng.ts';
 import { ExternalLaserSource } from './els.ts';
@@ -15,7 +18,7 @@ import { opticsProfile } from './profiles.ts';
 export interface OpticsBench {
   events: EventList;
   rng: Rng;
-  module(id: string, profileId?: string, defects?: string[], more?: { ambientC?: number; lpMode?: boolean }): OpticalModule;
+  module(id: string, profileId?: string, defects?: string[], more?: { ambientC?: number; lpMode?: boolean; warm?: boolean }): OpticalModule;
   /** Runs the event list up to `ms` after time zero. */
   at(ms: number): void;
 }
@@ -76,4 +79,51 @@ export function cpoFabric(elsDefects: string[] = []) {
   const lit = (ps: OpticalModule[]) => ps.map((p) => p.txOutputMw(1) > 0);
   const los = (ps: OpticalModule[]) => ps.map((p) => host.page11(p).flags(CMIS_PAGE11.RX_LOS));
   return { b, A, B, C, a, bb, far, lit, los };
+}
+
+/** Port profiles and fibre lengths (m) of the two-device optics twin. */
+export interface OpticsTwinPort {
+  profile: string;
+  lengthM: number;
+}
+
+/**
+ * A twin of one switch `sw` and one host `h`, their ports `port1..` cabled pairwise with the
+ * modules and fibres given (link rate = the module's rate); `swDefects` switch the switch into
+ * defect profiles; `els` goes to both devices' optics params.
+ */
+export function opticsTwin(ports: OpticsTwinPort[], o: { seed?: number; swDefects?: string[]; els?: { lanes?: number; portsPerLane?: number } } = {}) {
+  const names = ports.map((_, i) => `port${i + 1}`);
+  const optics = { ports: Object.fromEntries(ports.map((p, i) => [names[i], p.profile])), ...(o.els ? { els: o.els } : {}) };
+  const twin = buildTwin(
+    {
+      devices: [
+        { id: 'sw', kind: 'switch', ports: names, params: { optics }, defects: o.swDefects ?? [] },
+        { id: 'h', kind: 'host', ports: names, params: { optics } },
+      ],
+      links: ports.map((p, i) => ({
+        a: { device: 'sw', port: names[i] },
+        b: { device: 'h', port: names[i] },
+        rateBps: opticsProfile(p.profile).rateGbps * 1e9,
+        lengthKm: p.lengthM / 1000,
+      })),
+    },
+    { seed: o.seed ?? 1 },
+  );
+  const sw = twin.node('sw') as TwinNode;
+  const h = twin.node('h') as TwinNode;
+  return {
+    twin,
+    sw,
+    h,
+    names,
+    oper: (node: TwinNode, port: string) => node.state?.get(`/interfaces/interface[name=${port}]/oper-status`),
+    /** Sends `frames` frames of 1500 B from h:`from` to h:`to` at 25 Gb/s and runs 2 ms. */
+    burst(from: string, to: string, frames = 1000) {
+      h.traffic?.setFlows([{ name: 'burst', txPort: from, rxPort: `h:${to}`, bytes: frames * 1500, frameBytes: 1500, rateBps: 25e9 }]);
+      h.traffic?.start();
+      twin.runFor(timeFromMs(2));
+      return h.traffic?.metrics()[0] as TwinFlowMetrics;
+    },
+  };
 }
