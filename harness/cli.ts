@@ -169,9 +169,10 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
   program
     .command('bench')
     .description('Measure speed and print JSON: a connection-matrix workload on the reference fabric (default), or a management protocol')
-    .argument('[workload]', 'fabric (needs --cm) | snmp', 'fabric')
+    .argument('[workload]', 'fabric (needs --cm) | netconf | snmp', 'fabric')
     .option('--cm <file>', "connection matrix in the reference simulator's format")
     .option('--rows <n>', 'snmp: ifTable rows to walk', parsePositive, 1000)
+    .option('--rpcs <n>', 'netconf: get round trips per client', parsePositive, 500)
     .option('--paths <n>', 'entropies per flow: 128 sprays, 1 is per-flow ECMP', parsePositive, BENCH_HELP_DEFAULTS.paths)
     .option('--transport <t>', 'uet or roce', parseTransport, BENCH_HELP_DEFAULTS.transport)
     .option('--seed <n>', 'random seed', parseSeed, BENCH_HELP_DEFAULTS.seed)
@@ -185,13 +186,18 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .option('--no-trim', 'drop instead of trimming at a full queue')
     .option('--cwnd <packets>', 'initial and maximum window in MTU packets (default 1.5 x BDP)', parsePositive)
     .option('--json', 'print JSON (the only format; accepted for scripts)')
-    .action(async (workload: string, o: { cm?: string; rows: number; paths: number; transport: 'uet' | 'roce'; seed: number; k?: number; rateBps: number; linkDelayPs: number; mtu: number; queue: number; ecnMin: number; ecnMax: number; trim: boolean; cwnd?: number }) => {
+    .action(async (workload: string, o: { cm?: string; rows: number; rpcs: number; paths: number; transport: 'uet' | 'roce'; seed: number; k?: number; rateBps: number; linkDelayPs: number; mtu: number; queue: number; ecnMin: number; ecnMax: number; trim: boolean; cwnd?: number }) => {
+      if (workload === 'netconf') {
+        const { benchNetconf } = await import('../drivers/netconf/bench.ts');
+        out(`${JSON.stringify(await benchNetconf({ rpcs: o.rpcs }))}\n`);
+        return;
+      }
       if (workload === 'snmp') {
         const { benchSnmp } = await import('../drivers/snmp/bench.ts');
         out(`${JSON.stringify(await benchSnmp({ rows: o.rows }))}\n`);
         return;
       }
-      if (workload !== 'fabric') throw new UsageError(`bench: unknown workload '${workload}' (expected fabric or snmp)`);
+      if (workload !== 'fabric') throw new UsageError(`bench: unknown workload '${workload}' (expected fabric, netconf or snmp)`);
       if (!o.cm) throw new UsageError('bench: the fabric workload needs --cm FILE (a connection matrix)');
       const { runBench } = await import('../emulators/bench.ts');
       const r = runBench({

@@ -7,7 +7,7 @@
 // connection. `misbehave` lets tests and defect profiles make the server drop, hang, or send
 // broken bytes instead of a reply.
 import crypto from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import ssh2, { type AuthContext, type Connection, type ParsedKey, type ServerChannel } from 'ssh2';
 import {
   NETCONF_BASE_1_0,
@@ -87,6 +87,9 @@ function parseKeyOrThrow(text: string | Buffer, what: string): ParsedKey {
 
 export class NetconfServer {
   private readonly ssh: ssh2.Server;
+  /** Our own listener hands sockets to ssh2, so `stop()` can destroy the ones that linger. */
+  private readonly tcp: net.Server;
+  private readonly sockets = new Set<Socket>();
   private readonly hostKey: ParsedKey;
   private readonly capabilities: string[];
   private readonly keys: Map<string, ParsedKey[]>;
@@ -111,15 +114,21 @@ export class NetconfServer {
       ...(opts.moduleCapabilities ?? [IETF_INTERFACES_CAPABILITY]),
     ];
     this.ssh = new ssh2.Server({ hostKeys: [hostKey] }, (conn) => this.onConnection(conn));
+    this.tcp = net.createServer((sock) => {
+      sock.setNoDelay(true); // one small message per reply: Nagle would hold it for the client's delayed ACK
+      this.sockets.add(sock);
+      sock.on('close', () => this.sockets.delete(sock));
+      this.ssh.injectSocket(sock);
+    });
   }
 
   /** Listens (default 127.0.0.1, a free port) and returns the bound port. */
   start(opts: { host?: string; port?: number } = {}): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.ssh.once('error', reject);
-      this.ssh.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-        this.ssh.off('error', reject);
-        this.boundPort = (this.ssh.address() as AddressInfo).port;
+      this.tcp.once('error', reject);
+      this.tcp.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+        this.tcp.off('error', reject);
+        this.boundPort = (this.tcp.address() as AddressInfo).port;
         resolve(this.boundPort);
       });
     });
@@ -138,13 +147,13 @@ export class NetconfServer {
     return [...this.sessions.keys()];
   }
 
-  /** Closes every connection and stops listening. */
+  /** Closes every connection (politely, then by force after a second) and stops listening. */
   async stop(): Promise<void> {
+    const closed = new Promise<void>((resolve) => (this.tcp.listening ? this.tcp.close(() => resolve()) : resolve()));
     for (const c of this.connections) c.end();
-    await new Promise<void>((resolve) => {
-      if (!this.ssh.listening) return resolve();
-      this.ssh.close(() => resolve());
-    });
+    const grace = setTimeout(() => this.sockets.forEach((s) => s.destroy()), 1000);
+    await closed;
+    clearTimeout(grace);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -152,8 +161,6 @@ export class NetconfServer {
 
   private onConnection(conn: Connection): void {
     this.connections.add(conn);
-    // One small message per reply: without TCP_NODELAY, Nagle holds it for the client's delayed ACK.
-    (conn as Connection & { setNoDelay(on: boolean): void }).setNoDelay(true);
     conn.on('error', () => undefined); // a peer resetting the connection is not our failure
     conn.on('close', () => this.connections.delete(conn));
     conn.on('authentication', (ctx) => this.authenticate(ctx));
@@ -252,7 +259,9 @@ export class NetconfServer {
       rpc = parseXml(message);
     } catch (e) {
       const detail = e instanceof NetconfError ? e.message : String(e);
-      return this.replyError(s, undefined, [{ type: 'rpc', tag: 'malformed-message', severity: 'error', message: detail, info: [] }]);
+      // malformed-message is new in base:1.1 and must not be sent to base:1.0 clients (RFC 6241 App. A).
+      const tag = s.channel.framing === 'chunked' ? 'malformed-message' : 'operation-failed';
+      return this.replyError(s, undefined, [{ type: 'rpc', tag, severity: 'error', message: detail, info: [] }]);
     }
     try {
       if (!isElement(rpc, 'rpc', NETCONF_BASE_NS)) {
