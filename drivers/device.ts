@@ -88,6 +88,17 @@ export interface FlowSpec {
   transport?: 'raw' | 'uet' | 'roce';
   /** Entropy values the flow sprays over (1 = per-flow hash). */
   entropies?: number;
+  /**
+   * IPv4 multicast group the flow is sent to (raw flows only): the network replicates it to the
+   * group's receivers; `rxPort` then names one expected receiver, and rxFrames counts the copies
+   * every receiver got (per-receiver figures come from port counters).
+   */
+  multicastGroup?: string;
+  /**
+   * Protocol attributes of the flow for devices that generate protocol transactions themselves
+   * (scale-up accelerators: opcode, vc, semantic); a device rejects attributes it does not know.
+   */
+  attributes?: Record<string, string | number | boolean>;
 }
 
 export interface FlowMetrics {

@@ -66,6 +66,10 @@ export interface TwinFlow {
   startPs?: number;
   transport?: 'raw' | 'uet' | 'roce';
   entropies?: number;
+  /** IPv4 multicast group (raw flows): routers replicate to the group's receivers. */
+  multicastGroup?: string;
+  /** Protocol attributes (scale-up accelerators: opcode, vc, semantic); see drivers/device.ts FlowSpec. */
+  attributes?: Record<string, string | number | boolean>;
 }
 
 export interface TwinFlowMetrics {

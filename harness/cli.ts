@@ -218,6 +218,20 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
       out(`${JSON.stringify(r)}\n`);
     });
 
+  program
+    .command('model')
+    .description('Analytic-and-emulated models: crossdc = the cross-DC LLaMA2-70B training model of WAN-3/WAN-4')
+    .argument('<name>', 'crossdc')
+    .option('--formula-only', 'closed formula only, no emulated WAN runs')
+    .option('--json', 'print JSON')
+    .action(async (name: string, o: { formulaOnly?: boolean; json?: boolean }) => {
+      if (name !== 'crossdc') throw new UsageError(`model: unknown model '${name}' (expected crossdc)`);
+      const { crossDcModel, formatCrossDc } = await import('../emulators/wan/crossdc.ts');
+      const r = crossDcModel({ formulaOnly: Boolean(o.formulaOnly) });
+      const text = o.json ? JSON.stringify(r, null, 2) : formatCrossDc(r);
+      out(text.endsWith('\n') ? text : `${text}\n`);
+    });
+
   const topo = program.command('topo').description('Size fabrics: devices per role, links, optics and the computed oversubscription of every stage');
   topo
     .command('gse')

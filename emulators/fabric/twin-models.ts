@@ -182,6 +182,9 @@ export class TrafficModel extends PortDeviceModel {
       const src = this.rt.addressOf(this.node, tx);
       if (src === undefined) throw new Error(`device '${this.id}': flow '${f.name}' txPort '${f.txPort}' is not cabled`);
       if (!(f.bytes >= 0)) throw new Error(`device '${this.id}': flow '${f.name}' bytes must be >= 0`);
+      if (f.multicastGroup !== undefined && (f.transport ?? 'raw') !== 'raw') {
+        throw new Error(`device '${this.id}': flow '${f.name}' is multicast: only raw flows can be`);
+      }
       return {
         name: f.name,
         src,
@@ -192,6 +195,7 @@ export class TrafficModel extends PortDeviceModel {
         ...(f.entropies !== undefined ? { entropies: f.entropies } : {}),
         ...(f.frameBytes !== undefined ? { frameBytes: f.frameBytes } : {}),
         ...(f.rateBps !== undefined ? { rateBps: f.rateBps } : {}),
+        ...(f.multicastGroup !== undefined ? { multicastGroup: f.multicastGroup } : {}),
         // Reliable transports use the flow's frame size as their MTU (default 1500 B, as raw).
         ...((f.transport ?? 'raw') !== 'raw' || this.flowTransportOptions
           ? { transportOptions: { mtuBytes: f.frameBytes ?? 1500, ...this.flowTransportOptions } }

@@ -16,6 +16,8 @@ export const enum PacketType {
   /** Congestion notification packet (RoCE DCQCN). */
   Cnp = 5,
   Control = 6,
+  /** A scale-up frame (UALink DL flit, SUE, ESUN, EthLink, ETH+, ETH-X): its bytes are kept by the scale-up family by `poolId`. */
+  ScaleUp = 7,
 }
 
 export const enum PacketFlag {
@@ -37,6 +39,18 @@ export const enum PacketFlag {
   Corrupt = 128,
   /** Sent before the sender's connection (UET PDC) was established. */
   Syn = 256,
+  /**
+   * Carried inside a fabric encapsulation (e.g. a GSE header added by a GSP); the family that set
+   * it keeps the header fields in its own tables (by `poolId`) and clears the flag when it removes
+   * the header.
+   */
+  Encap = 512,
+  /**
+   * Carries state of the router/WAN family (an SRv6 encapsulation, a BFD or congestion
+   * notification packet, a multicast copy), kept in that family's tables by `poolId`; cleared with
+   * the record like every flag.
+   */
+  Wan = 1024,
 }
 
 /** Priority classes of the queues: 0 is served first. */

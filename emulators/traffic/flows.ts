@@ -32,6 +32,8 @@ export interface FlowSpec {
   frameBytes?: number;
   /** Raw: offered rate (default: line rate of the source port). */
   rateBps?: number;
+  /** Raw: IPv4 multicast group the flow is sent to (routers replicate it; `dst` is one receiver). */
+  multicastGroup?: string;
   /** Transport options for this flow, over the manager's (e.g. a defect profile's). */
   transportOptions?: Record<string, unknown>;
 }
