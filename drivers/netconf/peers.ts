@@ -147,7 +147,8 @@ export async function startNetconfd(): Promise<NetconfdPeer> {
       spawn(
         NETCONFD,
         [`--ncxserver-sockname=${sock}`, `--port=${port}`, '--module=ietf-interfaces', '--no-startup', '--superuser=root', `--log=${dir}/netconfd.log`],
-        { detached: true, stdio: ['ignore', out, out], env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}`, HOME: dir } },
+        // cwd: netconfd writes backup-cfg.xml into its working folder on commit
+        { detached: true, cwd: dir, stdio: ['ignore', out, out], env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}`, HOME: dir } },
       ),
     );
     fs.closeSync(out);
