@@ -169,7 +169,10 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
   program
     .command('bench')
     .description('Measure speed and print JSON: a connection-matrix workload on the reference fabric (default), or a management protocol')
-    .argument('[workload]', 'fabric (needs --cm) | netconf | snmp', 'fabric')
+    .argument('[workload]', 'fabric (needs --cm) | netconf | snmp | scaleup', 'fabric')
+    .option('--protocol <p>', 'scaleup: ualink | sue | esun | ethlink | ethplus | ethx')
+    .option('--accelerators <n>', 'scaleup: accelerators in the supernode', parsePositive)
+    .option('--scaleup-workload <w>', 'scaleup: all-reduce (ETH+, in-switch vs ring) | permutation')
     .option('--cm <file>', "connection matrix in the reference simulator's format")
     .option('--rows <n>', 'snmp: ifTable rows to walk', parsePositive, 1000)
     .option('--rpcs <n>', 'netconf: get round trips per client', parsePositive, 500)
@@ -186,7 +189,14 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .option('--no-trim', 'drop instead of trimming at a full queue')
     .option('--cwnd <packets>', 'initial and maximum window in MTU packets (default 1.5 x BDP)', parsePositive)
     .option('--json', 'print JSON (the only format; accepted for scripts)')
-    .action(async (workload: string, o: { cm?: string; rows: number; rpcs: number; paths: number; transport: 'uet' | 'roce'; seed: number; k?: number; rateBps: number; linkDelayPs: number; mtu: number; queue: number; ecnMin: number; ecnMax: number; trim: boolean; cwnd?: number }) => {
+    .action(async (workload: string, o: { cm?: string; rows: number; rpcs: number; protocol?: string; accelerators?: number; scaleupWorkload?: string; paths: number; transport: 'uet' | 'roce'; seed: number; k?: number; rateBps: number; linkDelayPs: number; mtu: number; queue: number; ecnMin: number; ecnMax: number; trim: boolean; cwnd?: number }) => {
+      if (workload === 'scaleup') {
+        const { runScaleupBench } = await import('../emulators/scaleup/bench.ts');
+        const w = o.scaleupWorkload;
+        if (w !== undefined && w !== 'all-reduce' && w !== 'permutation') throw new UsageError(`bench scaleup: --scaleup-workload expects all-reduce or permutation, got '${w}'`);
+        out(`${JSON.stringify(runScaleupBench({ workload: w, protocol: o.protocol, accelerators: o.accelerators, seed: o.seed }))}\n`);
+        return;
+      }
       if (workload === 'netconf') {
         const { benchNetconf } = await import('../drivers/netconf/bench.ts');
         out(`${JSON.stringify(await benchNetconf({ rpcs: o.rpcs }))}\n`);
@@ -197,7 +207,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
         out(`${JSON.stringify(await benchSnmp({ rows: o.rows }))}\n`);
         return;
       }
-      if (workload !== 'fabric') throw new UsageError(`bench: unknown workload '${workload}' (expected fabric, netconf or snmp)`);
+      if (workload !== 'fabric') throw new UsageError(`bench: unknown workload '${workload}' (expected fabric, netconf, snmp or scaleup)`);
       if (!o.cm) throw new UsageError('bench: the fabric workload needs --cm FILE (a connection matrix)');
       const { runBench } = await import('../emulators/bench.ts');
       const r = runBench({
