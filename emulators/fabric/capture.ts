@@ -105,8 +105,12 @@ export interface EncodedFrame {
   originalLength?: number;
 }
 
-/** Encodes a packet as the frame that crosses the cable `ends`. */
-export function encodePacket(p: Packet, ends: FrameEnds, transport: FrameTransport): EncodedFrame {
+/**
+ * Encodes a packet as the frame that crosses the cable `ends`. `uetHeaders`, when given, are the
+ * UET bytes after UDP (PDS and SES headers) a flow wrote itself (passed by a family's frame
+ * encoder); zero payload fills the frame to its size on the wire after them.
+ */
+export function encodePacket(p: Packet, ends: FrameEnds, transport: FrameTransport, uetHeaders?: Uint8Array | null): EncodedFrame {
   const eth = { dst: macOf(ends.rxNode, ends.rxPort), src: macOf(ends.txNode, ends.txPort) };
   if (p.type === PacketType.Pfc) {
     const quanta = [0, 0, 0, 0, 0, 0, 0, 0];
@@ -122,7 +126,12 @@ export function encodePacket(p: Packet, ends: FrameEnds, transport: FrameTranspo
   let dstPort: number;
   let body: Uint8Array;
   let headerLen: number;
-  if (kind === 'uet') {
+  if (kind === 'uet' && uetHeaders) {
+    headerLen = ETH_IP_UDP_LEN + uetHeaders.length;
+    dstPort = UET_UDP_PORT_DEFAULT;
+    body = new Uint8Array(uetHeaders.length + (data ? Math.max(0, wireLen - headerLen) : 0));
+    body.set(uetHeaders);
+  } else if (kind === 'uet') {
     const pds = uetPds(p);
     headerLen = ETH_IP_UDP_LEN + pds.bufferLen();
     dstPort = UET_UDP_PORT_DEFAULT;
@@ -268,6 +277,11 @@ function roceBody(p: Packet, wireLen: number): { body: Uint8Array; headerLen: nu
 export interface CaptureContext {
   nowPs(): number;
   transportOf(p: Packet): FrameTransport;
+  /**
+   * Optional encoder tried first (a protocol family's encapsulation, e.g. GSE); null means the
+   * packet is encoded by `encodePacket`.
+   */
+  encode?(p: Packet, ends: FrameEnds, transport: FrameTransport): EncodedFrame | null;
 }
 
 /**
@@ -297,7 +311,9 @@ export class CaptureTap implements FrameTap {
       this.missed++;
       return;
     }
-    const f = encodePacket(p, direction === 'tx' ? this.txEnds : this.rxEnds, this.ctx.transportOf(p));
+    const ends = direction === 'tx' ? this.txEnds : this.rxEnds;
+    const transport = this.ctx.transportOf(p);
+    const f = this.ctx.encode?.(p, ends, transport) ?? encodePacket(p, ends, transport);
     const frame: CaptureFrame = { timePs: this.ctx.nowPs(), direction, bytes: f.bytes };
     if (f.originalLength !== undefined) frame.originalLength = f.originalLength;
     this.frames.push(frame);
