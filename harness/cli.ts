@@ -169,7 +169,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
   program
     .command('bench')
     .description('Measure speed and print JSON: a connection-matrix workload on the reference fabric (default), or a management protocol')
-    .argument('[workload]', 'fabric (needs --cm) | gse-pod | netconf | snmp | scaleup', 'fabric')
+    .argument('[workload]', 'fabric (needs --cm) | gse-pod | uec-loss-sweep | netconf | snmp | scaleup', 'fabric')
     .option('--gse-mode <m>', 'gse-pod: gse-n2n (default) | ip-ecmp (the RoCEv2 flow-hash baseline on the same PoD)')
     .option('--protocol <p>', 'scaleup: ualink | sue | esun | ethlink | ethplus | ethx')
     .option('--accelerators <n>', 'scaleup: accelerators in the supernode', parsePositive)
@@ -191,6 +191,11 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .option('--cwnd <packets>', 'initial and maximum window in MTU packets (default 1.5 x BDP)', parsePositive)
     .option('--json', 'print JSON (the only format; accepted for scripts)')
     .action(async (workload: string, o: { cm?: string; rows: number; rpcs: number; protocol?: string; accelerators?: number; scaleupWorkload?: string; gseMode?: string; paths: number; transport: 'uet' | 'roce'; seed: number; k?: number; rateBps: number; linkDelayPs: number; mtu: number; queue: number; ecnMin: number; ecnMax: number; trim: boolean; cwnd?: number }) => {
+      if (workload === 'uec-loss-sweep') {
+        const { runLossSweep } = await import('../emulators/uec/loss-bench.ts');
+        out(`${JSON.stringify(runLossSweep({ seed: o.seed }))}\n`);
+        return;
+      }
       if (workload === 'gse-pod') {
         const { runGsePodBench } = await import('../emulators/gse/bench.ts');
         const m = o.gseMode;
@@ -215,7 +220,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
         out(`${JSON.stringify(await benchSnmp({ rows: o.rows }))}\n`);
         return;
       }
-      if (workload !== 'fabric') throw new UsageError(`bench: unknown workload '${workload}' (expected fabric, gse-pod, netconf, snmp or scaleup)`);
+      if (workload !== 'fabric') throw new UsageError(`bench: unknown workload '${workload}' (expected fabric, gse-pod, uec-loss-sweep, netconf, snmp or scaleup)`);
       if (!o.cm) throw new UsageError('bench: the fabric workload needs --cm FILE (a connection matrix)');
       const { runBench } = await import('../emulators/bench.ts');
       const r = runBench({

@@ -75,6 +75,11 @@ export class Queue implements EventSource {
   drain: DrainListener | null = null;
   /** Capture of transmitted frames. */
   tap: FrameTap | null = null;
+  /**
+   * Optional admission of the low class (link-level credit flow control): asked when the head
+   * low-class packet would start service; false holds the class until `resume()` is called.
+   */
+  lowGate: { admit(p: Packet): boolean } | null = null;
 
   /** Frames and bytes sent (the transmitting port's out counters). */
   txPkts = 0;
@@ -226,7 +231,7 @@ export class Queue implements EventSource {
     if (this.hN > 0) {
       p = this.hBuf[this.hHead] as Packet;
       this.serving = PRIO_HIGH;
-    } else if (this.lN > 0 && !this.pausedLow) {
+    } else if (this.lN > 0 && !this.pausedLow && (this.lowGate === null || this.lowGate.admit(this.lBuf[this.lHead] as Packet))) {
       p = this.lBuf[this.lHead] as Packet;
       this.serving = 1;
       // ECN on dequeue, from the low-class backlog behind this packet (reference: compositequeue).
@@ -264,6 +269,11 @@ export class Queue implements EventSource {
     if (this.tap !== null) this.tap.onFrame(p, 'tx');
     (this.next as PacketSink).receive(p, this.nextPort);
     if (this.drain !== null) this.drain.onQueueDrain(this);
+  }
+
+  /** Starts service again if the queue is idle (after its low-class gate opened). */
+  resume(): void {
+    if (this.serving === SERVING_NONE && this.up) this.beginService();
   }
 
   /** PFC: pause or resume the low class (the packet in service completes). */

@@ -18,13 +18,33 @@
 // initial window = maximum window = 1.5 x BDP unless configured.
 // Defect hook `goBackN`: the receiver discards out-of-order packets and the sender rewinds to the
 // first unacknowledged PSN on a NACK (a UET endpoint that is not selective).
+// On a UEC NIC (its NicPds is enabled, pds.ts) the flow is also a PDC: the initiator opens it with a
+// random start PSN (SYN state), the target allocates its own (PENDING until the first packet
+// without SYN), both reach ESTABLISHED, and once every packet is acknowledged the initiator sends a
+// CLEAR (when the target asked for it) and a CLOSE command (AR) that the target acknowledges, which
+// frees both PDCs; more than `maxRtoRetries` timeout rounds without progress close it in error.
+// `ordered` (ROD) sends on a single path and the target accepts only the next PSN, NACKing others
+// with ROD_OOO so the sender goes back to it. The target accepts PSNs up to MPR x 128 past its
+// cumulative PSN and NACKs farther ones with PSN_OOR_WINDOW; the sender stays inside that window.
+// A RUD target that still misses a PSN two base RTTs after a later one arrived NACKs it
+// (RCVR_INFER_LOSS), so losses near the end of a message do not wait for the timeout; once
+// everything is sent, an initiator that hears nothing for two base RTTs sends an ACK request (CTRL
+// ACK_REQ) and resends what the answer shows missing, so a lost last packet does not either. Other
+// NACK codes: TRIMMED for a trimmed packet, INV_DPDCID for a packet of a PDC the target does not
+// have (the initiator then sends with SYN again). The flow writes its own headers in captures
+// (uetHeaders: PSNs from the start PSN, both PDC ids, SES standard header); without a UEC NIC it
+// behaves and encodes as before.
 
 import type { EventSource } from '../sim/eventlist.ts';
 import { PacketFlag, PacketType, PRIO_HIGH, PRIO_LOW, type Packet } from '../sim/packet.ts';
 import { hash32 } from '../sim/rng.ts';
 import type { NicClient } from '../fabric/host.ts';
 import { emptyMetrics, type FlowContext, type FlowMetrics, type FlowSpec, type SimFlow } from '../traffic/flows.ts';
+import { UET_NACK_CODE } from '../../protocols/uet/nack.ts';
+import { UET_CTRL_TYPE } from '../../protocols/uet/prologue.ts';
 import { estimatePath, IntHeap, PsnTimeRing, unloadedRttPs } from './common.ts';
+import { ackHeaders, ctrlHeaders, nackHeaders, requestHeaders } from './encode.ts';
+import { nicPdsOf, type NicPds, type NicPdsDefects, type PdcRecord } from './pds.ts';
 
 export interface UetOptions {
   /** Full packet on the wire, bytes (payload + header). */
@@ -60,6 +80,10 @@ export interface UetOptions {
   reorderWindowPs?: number;
   /** Congestion control on (NSCC) or a fixed window. */
   congestionControl: boolean;
+  /** Reliable ordered delivery (ROD): one path, the target accepts only the next PSN. */
+  ordered: boolean;
+  /** UEC NIC: timeouts in a row without progress after which the PDC closes in error. */
+  maxRtoRetries: number;
 }
 
 export const UET_DEFAULTS: UetOptions = {
@@ -73,6 +97,8 @@ export const UET_DEFAULTS: UetOptions = {
   pathAware: true,
   goBackN: false,
   congestionControl: true,
+  ordered: false,
+  maxRtoRetries: 16,
 };
 
 // Reference network of the NSCC scaling rules: 100 Gb/s, 12 us.
@@ -112,7 +138,7 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
   readonly id: number;
   readonly spec: Readonly<FlowSpec>;
   private readonly m: FlowMetrics;
-  private readonly o: UetOptions;
+  private o: UetOptions;
 
   // geometry
   private readonly mss: number;
@@ -184,6 +210,11 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
 
   // receiver
   private readonly rxBits: Uint8Array;
+  /** Receiver-inferred loss (UEC NIC, RUD): when each missing PSN was last NACKed, and the hole watch. */
+  private readonly rxNackedPs: Float64Array;
+  private highestRx = -1;
+  private holeMark = -1;
+  private holeDueAt = Infinity;
   private expected = 0;
   private ooo = 0;
   private accepted = 0;
@@ -191,11 +222,38 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
   private ackRequest = false;
   private gbnNacked = -1;
   private readonly ackDelayPs: number;
+  private rodNacked = -1;
   /** Delayed ACK: when it is due and the packet it will answer. */
   private ackDueAt = Infinity;
   private pendSeq = 0;
   private pendEntropy = 0;
   private pendSentPs = 0;
+
+  // PDS (UEC NIC)
+  private readonly txPds: NicPds;
+  private readonly rxPds: NicPds;
+  /** The source NIC is a UEC NIC: PDC behaviour and UE encodings. */
+  private readonly uec: boolean;
+  private readonly txDef: NicPdsDefects;
+  private readonly rxDef: NicPdsDefects;
+  private ini: PdcRecord | null = null;
+  private tgt: PdcRecord | null = null;
+  private iniId = 0;
+  private tgtId = 0;
+  private startPsn = 0;
+  /** PSNs the target accepts past its cumulative PSN (MPR x 128) and the sender's window. */
+  private readonly rxWindow: number;
+  private readonly txWindow: number;
+  private readonly rxMpr: number;
+  private closeSentPs = -1;
+  private closeTries = 0;
+  private closed = false;
+  private clearRequested = false;
+  private rtoStreak = 0;
+  private lastRtoRoundPs = -Infinity;
+  /** Tail probe (UEC NIC): when the next ACK request is due and when the last one went out. */
+  private probeDueAt = Infinity;
+  private probeSentPs = -1;
 
   constructor(
     spec: FlowSpec,
@@ -217,8 +275,19 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
     this.sendTime = new Float64Array(this.cap);
     this.entropyOf = new Uint16Array(this.cap);
     this.rxBits = new Uint8Array(this.cap);
+    this.rxNackedPs = new Float64Array(this.cap).fill(-Infinity);
 
-    const paths = Math.max(1, Math.floor(spec.entropies ?? options.paths));
+    this.txPds = nicPdsOf(ctx.srcHost);
+    this.rxPds = nicPdsOf(ctx.dstHost);
+    this.uec = this.txPds.uec;
+    this.txDef = this.txPds.defects;
+    this.rxDef = this.rxPds.defects;
+    if (this.uec && this.txDef.goBackN) this.o = options = { ...options, goBackN: true };
+    this.rxMpr = this.rxPds.uec ? Math.max(1, Math.floor(this.rxPds.config.mpr)) : 0;
+    this.rxWindow = this.rxPds.uec ? Math.min(this.cap, this.rxMpr * 128) : this.cap;
+    this.txWindow = this.uec && this.txDef.ignoresMpr ? this.cap : this.rxWindow;
+    const single = options.ordered || (this.uec && this.txDef.singleEntropy);
+    const paths = single ? 1 : Math.max(1, Math.floor(spec.entropies ?? options.paths));
     this.paths = paths;
     this.penalty = new Uint8Array(paths);
     const h = hash32(ctx.id, spec.src, spec.dst ^ 0x55e7);
@@ -264,6 +333,17 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
 
   stop(): void {
     this.stopped = true;
+    // A flow taken away mid-way releases its PDCs (the host aborts the connection).
+    const now = this.ctx.network.events.nowPs;
+    if (this.ini !== null) this.txPds.free(this.ini, now, !this.closed && !this.finished);
+    if (this.tgt !== null) this.rxPds.free(this.tgt, now, !this.closed && !this.finished);
+    this.ini = null;
+    this.tgt = null;
+  }
+
+  /** PSN on the wire of packet index `seq`. */
+  private wire(seq: number): number {
+    return (this.startPsn + seq) >>> 0;
   }
 
   // --- timer ---------------------------------------------------------------------------------
@@ -292,8 +372,13 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
       return;
     }
     if (now >= this.ackDueAt) this.sendDelayedAck();
+    if (now >= this.holeDueAt) this.checkHoles(now);
+    if (now >= this.probeDueAt) this.sendProbe(now);
     if (!this.finished) this.checkRto(now);
+    else if (this.closeSentPs >= 0 && !this.closed) this.checkClose(now);
     if (this.ackDueAt < Infinity) this.arm(this.ackDueAt);
+    if (this.holeDueAt < Infinity) this.arm(this.holeDueAt);
+    if (this.probeDueAt < Infinity) this.arm(this.probeDueAt);
   }
 
   private checkRto(now: number): void {
@@ -313,6 +398,14 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
       }
       order.shift();
       this.m.rtoFired++;
+      // Timeout rounds in a row without progress (packets timing out within one RTO are one round).
+      if (this.uec && now - this.lastRtoRoundPs >= this.rtoPs) {
+        this.lastRtoRoundPs = now;
+        if (++this.rtoStreak > this.o.maxRtoRetries) {
+          this.failPdc(now);
+          return;
+        }
+      }
       if (this.o.goBackN) {
         this.rewindTo(this.cumAck);
         fired = true;
@@ -374,25 +467,38 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
       if (this.inflight > 0 && this.inflight + size > this.cwnd) return null;
       heap.pop();
       this.m.retransmissions++;
-      return this.emit(psn, size, PacketFlag.Retx | PacketFlag.AckRequest);
+      return this.emit(psn, size, this.retxFlag | PacketFlag.AckRequest);
     }
     const psn = this.nextNew;
-    if (psn >= this.npkts || psn - this.cumAck >= this.cap) return null;
+    if (psn >= this.npkts || psn - this.cumAck >= this.txWindow) return null;
     const size = this.sizeOf(psn);
     if (this.inflight > 0 && this.inflight + size > this.cwnd) return null;
     this.nextNew++;
     let flags = 0;
     if (psn < this.highestSent) {
       this.m.retransmissions++;
-      flags |= PacketFlag.Retx;
+      flags |= this.retxFlag;
     } else this.highestSent = psn + 1;
     if (psn === this.npkts - 1 || this.inflight + size + this.o.mtuBytes > this.cwnd) flags |= PacketFlag.AckRequest;
-    return this.emit(psn, size, flags);
+    const p = this.emit(psn, size, flags);
+    if (this.nextNew >= this.npkts) this.armProbe(p.sentPs);
+    return p;
+  }
+
+  /** The RETX flag retransmissions carry (none from a NIC with the defect). */
+  private get retxFlag(): number {
+    return this.uec && this.txDef.retxFlagMissing ? 0 : PacketFlag.Retx;
   }
 
   private emit(psn: number, size: number, flags: number): Packet {
     const net = this.ctx.network;
     const now = net.events.nowPs;
+    if (this.uec && this.ini === null && !this.closed && this.iniId === 0) {
+      this.ini = this.txPds.openInitiator(this.o.ordered ? 'rod' : 'rud', this.spec.dst, this.m.name, now);
+      this.iniId = this.ini.id;
+      this.startPsn = this.ini.startPsn;
+    }
+    if (this.ini !== null) this.txPds.usePsn(this.ini, this.wire(psn));
     const p = net.pool.alloc();
     p.type = PacketType.Data;
     p.size = size;
@@ -404,6 +510,8 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
     p.flags = this.established ? flags : flags | PacketFlag.Syn;
     p.priority = PRIO_LOW;
     p.sentPs = now;
+    // Data packets carry the cumulative PSN acknowledged so far (the clear PSN of the header).
+    p.ackSeq = this.cumAck;
     const e = this.nextEntropy();
     p.entropy = e;
     const i = psn & this.mask;
@@ -427,6 +535,7 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
     if (t === PacketType.Data) this.onData(p);
     else if (t === PacketType.Ack) this.onAck(p);
     else if (t === PacketType.Nack) this.onNack(p);
+    else if (t === PacketType.Control) this.onControl(p);
     this.ctx.network.pool.release(p);
   }
 
@@ -455,8 +564,12 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
   private onAck(p: Packet): void {
     const m = this.m;
     m.acks++;
-    this.established = true;
-    if (this.finished) return;
+    this.markEstablished();
+    if ((p.flags & PacketFlag.Last) !== 0) this.clearRequested = true;
+    if (this.finished) {
+      if (this.closeSentPs >= 0 && p.ackSeq > this.npkts) this.onCloseAcked();
+      return;
+    }
     const now = this.ctx.network.events.nowPs;
     let newly = 0;
     const cum = Math.min(p.ackSeq, this.nextNew);
@@ -464,7 +577,10 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
       newly += this.ackOne(psn);
       this.state[psn & this.mask] = ST_UNSENT;
     }
-    if (cum > this.cumAck) this.cumAck = cum;
+    if (cum > this.cumAck) {
+      this.cumAck = cum;
+      this.rtoStreak = 0;
+    }
     if ((p.sackLo | p.sackHi) !== 0) {
       // visit the set bits only
       for (let half = 0; half < 2; half++) {
@@ -478,15 +594,21 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
         }
       }
     }
-    const ecn = (p.flags & PacketFlag.EcnEcho) !== 0;
-    if (ecn) this.penalise(p.aux, 1);
+    const ecnSeen = (p.flags & PacketFlag.EcnEcho) !== 0;
+    if (ecnSeen) this.penalise(p.aux, 1);
     if (this.cumAck >= this.npkts) {
       this.complete(now);
+      if (this.uec && !this.txDef.pdcNeverCloses) this.sendClose(now, false);
       return;
     }
+    // A NIC with the NSCC defect does not see congestion signals (ECN, queueing delay).
+    const deaf = this.uec && this.txDef.nsccIgnoresEcn;
+    const ecn = ecnSeen && !deaf;
+    if (this.probeSentPs >= 0 && p.echoPs === this.probeSentPs) this.onProbeAnswer();
     if (!this.o.goBackN && newly > 0) this.inferLosses();
+    if (newly > 0 && this.nextNew >= this.npkts) this.armProbe(now);
     if (this.o.congestionControl) {
-      const raw = now - p.echoPs;
+      const raw = deaf ? this.baseRttPs : now - p.echoPs;
       let delay: number;
       if (raw >= this.baseRttPs) {
         delay = raw - this.baseRttPs;
@@ -528,11 +650,34 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
 
   private onNack(p: Packet): void {
     this.m.nacks++;
-    this.established = true;
+    const code = this.uec ? p.ackSeq : (p.flags & PacketFlag.Trimmed) !== 0 ? UET_NACK_CODE.TRIMMED : UET_NACK_CODE.ROD_OOO;
+    if (this.uec) this.txPds.countNack('rx', code);
+    // The target has no PDC for these packets: send with SYN again so that it opens one.
+    if (this.uec && code === UET_NACK_CODE.INV_DPDCID && !this.finished && this.tgtId === 0) this.established = false;
+    else this.markEstablished();
     if (this.finished) return;
     const psn = p.seq;
     if (psn < this.cumAck || psn >= this.nextNew) return;
-    if (this.o.goBackN) {
+    if (this.uec && (code === UET_NACK_CODE.INV_DPDCID || code === UET_NACK_CODE.CLOSING)) return;
+    if (this.uec && code === UET_NACK_CODE.RCVR_INFER_LOSS) {
+      // The target misses it: resend at once; a loss, not congestion (no quick adapt).
+      const i = psn & this.mask;
+      if (this.state[i] !== ST_INFLIGHT) return;
+      const size = this.sizeOf(psn);
+      this.state[i] = ST_RTXQ;
+      this.inflight -= size;
+      this.rtxHeap.push(psn);
+      this.m.inferredLosses++;
+      this.penalise(this.entropyOf[i], 4);
+      if (this.o.congestionControl) this.cwnd = Math.max(this.o.mtuBytes, this.cwnd - size);
+    } else if (this.uec && code === UET_NACK_CODE.PSN_OOR_WINDOW) {
+      // Out of the target's window: send it again once the window has moved.
+      const i = psn & this.mask;
+      if (this.state[i] !== ST_INFLIGHT) return;
+      this.state[i] = ST_RTXQ;
+      this.inflight -= this.sizeOf(psn);
+      this.rtxHeap.push(psn);
+    } else if (this.o.goBackN || (this.o.ordered && code === UET_NACK_CODE.ROD_OOO)) {
       // The NACK names the receiver's next expected PSN: all below it arrived.
       for (let q = this.cumAck; q < psn; q++) {
         this.ackOne(q);
@@ -573,6 +718,132 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
     m.finishPs = now;
     m.fctPs = now - m.startPs;
     this.ctx.manager.flowDone(this);
+  }
+
+  // --- PDC lifecycle (UEC NIC) --------------------------------------------------------------
+
+  private markEstablished(): void {
+    this.established = true;
+    if (this.ini !== null && this.ini.state === 'SYN') this.txPds.transition(this.ini, 'ESTABLISHED', this.ctx.network.events.nowPs);
+  }
+
+  /** All data acknowledged: CLEAR (if the target asked) then the CLOSE command, which takes a PSN. */
+  private sendClose(now: number, retx: boolean): void {
+    const ini = this.ini;
+    if (ini === null) return;
+    if (!retx) {
+      if (this.clearRequested) {
+        this.txPds.counters.clearsTx++;
+        this.ctx.srcHost.sendNow(this.control(UET_CTRL_TYPE.CLEAR, 0, 0), this.ctx.srcPort);
+      }
+      this.txPds.transition(ini, 'CLOSING', now);
+      this.txPds.usePsn(ini, this.wire(this.npkts));
+    }
+    this.txPds.counters.closesTx++;
+    this.closeSentPs = now;
+    this.ctx.srcHost.sendNow(this.control(UET_CTRL_TYPE.CLOSE, this.npkts, retx ? this.retxFlag | PacketFlag.AckRequest : PacketFlag.AckRequest), this.ctx.srcPort);
+    this.arm(now + this.rtoPs);
+  }
+
+  private checkClose(now: number): void {
+    if (now < this.closeSentPs + this.rtoPs) {
+      this.arm(this.closeSentPs + this.rtoPs);
+      return;
+    }
+    if (++this.closeTries > this.o.maxRtoRetries) {
+      this.failPdc(now);
+      return;
+    }
+    this.sendClose(now, true);
+  }
+
+  private onCloseAcked(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const now = this.ctx.network.events.nowPs;
+    if (this.ini !== null) this.txPds.free(this.ini, now);
+    this.ini = null;
+  }
+
+  /** Too many timeouts without progress: both ends close the PDC in error and the flow stops. */
+  private failPdc(now: number): void {
+    this.stopped = true;
+    this.closed = true;
+    if (this.ini !== null) this.txPds.free(this.ini, now, true);
+    if (this.tgt !== null) this.rxPds.free(this.tgt, now, true);
+    this.ini = null;
+    this.tgt = null;
+  }
+
+  /** A CTRL packet from the initiator: `seq` = packet index of its PSN, `ackSeq` = control type. */
+  private control(ctrlType: number, seq: number, flags: number): Packet {
+    const net = this.ctx.network;
+    const c = net.pool.alloc();
+    c.type = PacketType.Control;
+    c.size = this.o.ackBytes;
+    c.priority = PRIO_HIGH;
+    c.flowId = this.id;
+    c.src = this.spec.src;
+    c.dst = this.spec.dst;
+    c.entropy = this.entropyBase;
+    c.seq = seq;
+    c.ackSeq = ctrlType;
+    c.flags = flags;
+    c.sentPs = net.events.nowPs;
+    return c;
+  }
+
+  /** All sent: an ACK request goes out if nothing is heard for two base RTTs (UEC NIC, RUD). */
+  private armProbe(fromPs: number): void {
+    // Not before the PDC is established: the target has nothing to answer from yet.
+    if (!this.uec || this.o.ordered || this.o.goBackN || !this.established) return;
+    this.probeDueAt = fromPs + 2 * this.baseRttPs + this.ackDelayPs;
+    this.arm(this.probeDueAt);
+  }
+
+  private sendProbe(now: number): void {
+    this.probeDueAt = Infinity;
+    if (this.finished || this.stopped || this.inflight <= 0) return;
+    const c = this.control(UET_CTRL_TYPE.ACK_REQ, this.highestSent - 1, PacketFlag.AckRequest);
+    this.probeSentPs = c.sentPs;
+    this.ctx.srcHost.sendNow(c, this.ctx.srcPort);
+    this.armProbe(now);
+  }
+
+  /** The answer to an ACK request: whatever went out before the request and is still unacknowledged is lost. */
+  private onProbeAnswer(): void {
+    const before = this.probeSentPs;
+    this.probeSentPs = -1;
+    let lost = false;
+    for (let q = this.cumAck; q < this.nextNew; q++) {
+      const i = q & this.mask;
+      if (this.state[i] !== ST_INFLIGHT || this.sendTime[i] >= before) continue;
+      const size = this.sizeOf(q);
+      this.state[i] = ST_RTXQ;
+      this.inflight -= size;
+      this.rtxHeap.push(q);
+      this.m.inferredLosses++;
+      lost = true;
+    }
+    if (lost && !this.stopped) this.ctx.srcHost.activate(this, this.ctx.srcPort);
+  }
+
+  private onControl(p: Packet): void {
+    if (p.ackSeq === UET_CTRL_TYPE.ACK_REQ) {
+      // An ACK request: answer with the cumulative and selective state at once.
+      this.sendAck(p, false);
+      return;
+    }
+    if (p.ackSeq !== UET_CTRL_TYPE.CLOSE) return; // CLEAR: the target drops its per-PSN state
+    const now = this.ctx.network.events.nowPs;
+    const a = this.buildControl(p, PacketType.Ack);
+    a.ackSeq = p.seq + 1;
+    this.ctx.dstHost.sendNow(a, this.ctx.dstPort);
+    if (this.tgt !== null) {
+      this.rxPds.usePsn(this.tgt, this.wire(p.seq));
+      this.rxPds.free(this.tgt, now);
+      this.tgt = null;
+    }
   }
 
   // --- NSCC ----------------------------------------------------------------------------------
@@ -664,17 +935,49 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
     return psn < this.expected || (psn - this.expected < this.cap && this.rxBits[psn & this.mask] === 1);
   }
 
+  /** Target side of the PDC: opened by a SYN, established by the first packet without one. */
+  private targetPdc(p: Packet): boolean {
+    if (this.tgt === null) {
+      if (this.tgtId !== 0 || (p.flags & PacketFlag.Syn) === 0) {
+        // The PDC was freed (closed or failed): the packet names a PDC the target no longer has.
+        this.sendNack(p, UET_NACK_CODE.INV_DPDCID);
+        return false;
+      }
+      const now = this.ctx.network.events.nowPs;
+      this.tgt = this.rxPds.openTarget(this.o.ordered ? 'rod' : 'rud', this.spec.src, this.iniId, this.startPsn, this.m.name, now);
+      this.tgtId = this.tgt.id;
+    }
+    if ((p.flags & PacketFlag.Syn) === 0 && this.tgt.state === 'PENDING') {
+      this.rxPds.transition(this.tgt, 'ESTABLISHED', this.ctx.network.events.nowPs);
+    }
+    this.rxPds.usePsn(this.tgt, this.wire(p.seq));
+    return true;
+  }
+
   private onData(p: Packet): void {
     const psn = p.seq;
     const m = this.m;
+    if (this.uec && !this.targetPdc(p)) return;
     if ((p.flags & PacketFlag.Trimmed) !== 0) {
       m.trimmedSeen++;
       if (this.have(psn)) this.sendAck(p, false);
-      else this.sendNack(p);
+      else if (!(this.uec && this.rxDef.noNack)) {
+        this.rxNackedPs[psn & this.mask] = this.ctx.network.events.nowPs;
+        this.sendNack(p, UET_NACK_CODE.TRIMMED);
+      }
       return;
     }
     if (this.have(psn)) {
+      if (this.uec && this.rxDef.rudDuplicates && !this.o.ordered) {
+        // Defect: a duplicate is handed up again.
+        m.rxFrames++;
+        m.rxBytes += p.payload;
+      }
       this.sendAck(p, false);
+      return;
+    }
+    if (this.uec && psn - this.expected >= this.rxWindow) {
+      this.sendNack(p, UET_NACK_CODE.PSN_OOR_WINDOW);
       return;
     }
     if (this.o.goBackN && psn !== this.expected) {
@@ -684,6 +987,19 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
         this.gbnNacked = this.expected;
         const nack = this.buildControl(p, PacketType.Nack);
         nack.seq = this.expected;
+        nack.ackSeq = UET_NACK_CODE.ROD_OOO;
+        this.ctx.dstHost.sendNow(nack, this.ctx.dstPort);
+      }
+      return;
+    }
+    if (this.o.ordered && psn !== this.expected && !(this.uec && this.rxDef.rodOutOfOrder)) {
+      // ROD: only the next PSN is accepted; the sender is told once per gap where to go back to.
+      if (this.rodNacked !== this.expected) {
+        this.rodNacked = this.expected;
+        const nack = this.buildControl(p, PacketType.Nack);
+        nack.seq = this.expected;
+        nack.ackSeq = UET_NACK_CODE.ROD_OOO;
+        if (this.uec) this.rxPds.countNack('tx', UET_NACK_CODE.ROD_OOO);
         this.ctx.dstHost.sendNow(nack, this.ctx.dstPort);
       }
       return;
@@ -707,6 +1023,7 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
         e++;
       }
       this.expected = e;
+      if (e - 1 > this.highestRx) this.highestRx = e - 1;
       if (this.ooo === 0 && this.ackRequest) {
         force = true;
         this.ackRequest = false;
@@ -715,7 +1032,10 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
       this.rxBits[psn & this.mask] = 1;
       this.ooo++;
       m.outOfOrder++;
+      if (psn > this.highestRx) this.highestRx = psn;
+      if (this.uec && !this.o.ordered && this.holeDueAt === Infinity) this.watchHoles();
     }
+    this.rxNackedPs[psn & this.mask] = -Infinity;
     const ecn = (p.flags & PacketFlag.EcnCe) !== 0;
     if (ecn || force || this.accepted >= this.o.ackEveryBytes) {
       this.accepted = 0;
@@ -730,6 +1050,35 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
         this.arm(this.ackDueAt);
       }
     }
+  }
+
+  /** Starts watching the holes below the highest PSN received now. */
+  private watchHoles(): void {
+    this.holeMark = this.highestRx;
+    this.holeDueAt = this.ctx.network.events.nowPs + 2 * this.baseRttPs;
+    this.arm(this.holeDueAt);
+  }
+
+  /** NACKs (RCVR_INFER_LOSS) the PSNs still missing below the mark (at most 64 at a time). */
+  private checkHoles(now: number): void {
+    this.holeDueAt = Infinity;
+    if (this.ooo === 0) return;
+    const limit = Math.min(this.holeMark, this.expected + this.cap - 1);
+    const renack = 4 * this.baseRttPs;
+    let n = 0;
+    for (let q = this.expected; q < limit && n < 64; q++) {
+      const i = q & this.mask;
+      if (this.rxBits[i] === 1 || now - this.rxNackedPs[i] < renack) continue;
+      this.rxNackedPs[i] = now;
+      const net = this.ctx.network;
+      const t = net.pool.alloc();
+      t.seq = q;
+      t.entropy = this.pendEntropy;
+      this.sendNack(t, UET_NACK_CODE.RCVR_INFER_LOSS);
+      net.pool.release(t);
+      n++;
+    }
+    this.watchHoles();
   }
 
   private sendDelayedAck(): void {
@@ -768,6 +1117,8 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
     const a = this.buildControl(p, PacketType.Ack);
     a.ackSeq = this.expected;
     if (ecn) a.flags |= PacketFlag.EcnEcho;
+    // All data in: the target asks the initiator to clear (ACK flag REQ_CLEAR, `Last` here).
+    if (this.uec && this.expected >= this.npkts) a.flags |= PacketFlag.Last;
     if (this.ooo > 0) {
       const base = Math.max(this.expected + 1, p.seq - 63);
       let lo = 0;
@@ -789,11 +1140,98 @@ export class UetFlow implements SimFlow, NicClient, EventSource {
     this.ctx.dstHost.sendNow(a, this.ctx.dstPort);
   }
 
-  /** NACK of a trimmed packet (the flag tells captures the NACK code: trimmed). */
-  private sendNack(p: Packet): void {
+  /**
+   * A NACK of `p` with `code` (kept in `ackSeq`; a trimmed packet's NACK also carries the Trimmed
+   * flag, which the default capture encoding reads).
+   */
+  private sendNack(p: Packet, code: number): void {
     const n = this.buildControl(p, PacketType.Nack);
-    n.flags |= PacketFlag.Trimmed;
+    if (code === UET_NACK_CODE.TRIMMED) {
+      n.flags |= PacketFlag.Trimmed;
+      // Defect: the trimmed packet is NACKed with another code.
+      if (this.uec && this.rxDef.nackWrongCode) code = UET_NACK_CODE.ROD_OOO;
+    }
+    n.ackSeq = code;
+    if (this.uec) this.rxPds.countNack('tx', code);
     this.ctx.dstHost.sendNow(n, this.ctx.dstPort);
+  }
+
+  // --- captures ------------------------------------------------------------------------------
+
+  /** The UET headers of one of this flow's packets as a UEC NIC writes them (null: default encoding). */
+  uetHeaders(p: Packet): Uint8Array | null {
+    if (!this.uec) return null;
+    const ordered = this.o.ordered;
+    const retx = (p.flags & PacketFlag.Retx) !== 0;
+    switch (p.type) {
+      case PacketType.Data: {
+        const syn = (p.flags & PacketFlag.Syn) !== 0 && p.seq <= 0xfff;
+        return requestHeaders({
+          ordered,
+          psn: this.wire(p.seq),
+          spdcid: this.iniId,
+          dpdcid: this.tgtId,
+          ...(syn ? { synOffset: p.seq } : {}),
+          retx,
+          ackRequest: (p.flags & PacketFlag.AckRequest) !== 0,
+          clearPsnOffset: p.ackSeq - 1 - p.seq,
+          ses: {
+            jobId: this.txPds.config.jobId,
+            pidOnFep: this.txPds.config.pidOnFep,
+            messageId: this.id,
+            requestLength: this.spec.bytes,
+            offset: p.seq * this.mss,
+            som: p.seq === 0,
+            eom: p.seq === this.npkts - 1,
+          },
+          wrongLayout: this.txDef.headerLayout,
+        });
+      }
+      case PacketType.Ack: {
+        const swap = this.rxDef.swappedPdcIds;
+        const sack = (p.sackLo | p.sackHi) !== 0;
+        return ackHeaders({
+          cackPsn: this.wire(p.ackSeq - 1),
+          ackPsn: this.wire(p.seq),
+          spdcid: swap ? this.iniId : this.tgtId,
+          dpdcid: swap ? this.tgtId : this.iniId,
+          ecnMarked: (p.flags & PacketFlag.EcnEcho) !== 0,
+          retx,
+          requestClear: (p.flags & PacketFlag.Last) !== 0,
+          mpr: this.rxMpr,
+          ...(sack ? { sack: { basePsn: this.wire(p.sackBase), bitmap: (BigInt(p.sackHi >>> 0) << 32n) | BigInt(p.sackLo >>> 0) } } : {}),
+        });
+      }
+      case PacketType.Nack:
+        return nackHeaders({
+          code: p.ackSeq,
+          psn: this.wire(p.seq),
+          spdcid: p.ackSeq === UET_NACK_CODE.INV_DPDCID ? 0 : this.tgtId,
+          dpdcid: this.iniId,
+          retx,
+          ecnMarked: (p.flags & PacketFlag.EcnCe) !== 0,
+        });
+      case PacketType.Control: {
+        const clear = p.ackSeq === UET_CTRL_TYPE.CLEAR;
+        return ctrlHeaders({
+          ctrlType: p.ackSeq,
+          ordered,
+          psn: clear ? 0 : this.wire(p.seq),
+          spdcid: this.iniId,
+          dpdcid: this.tgtId,
+          retx,
+          ackRequest: (p.flags & PacketFlag.AckRequest) !== 0,
+          payload: clear ? this.wire(this.npkts - 1) : 0,
+        });
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** The flow's PDC ids and start PSN as the NICs assigned them (0 before the PDC opened). */
+  get pdc(): { initiatorId: number; targetId: number; startPsn: number; closed: boolean } {
+    return { initiatorId: this.iniId, targetId: this.tgtId, startPsn: this.startPsn, closed: this.closed };
   }
 
   metrics(): FlowMetrics {
