@@ -26,7 +26,7 @@ export const BENCH_HELP_DEFAULTS = {
 };
 
 /** Errors that are the user's to fix: printed without a stack, exit code 2. */
-const USER_ERRORS = new Set(['RunConfigError', 'UsageError', 'ConnectionMatrixError', 'ResultsLoadError', 'SizingError', 'TestbedError', 'GeneratorError']);
+const USER_ERRORS = new Set(['LabBoxError', 'RunConfigError', 'UsageError', 'ConnectionMatrixError', 'ResultsLoadError', 'SizingError', 'TestbedError', 'GeneratorError']);
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -252,6 +252,32 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
       const { crossDcModel, formatCrossDc } = await import('../emulators/wan/crossdc.ts');
       const r = crossDcModel({ formulaOnly: Boolean(o.formulaOnly) });
       const text = o.json ? JSON.stringify(r, null, 2) : formatCrossDc(r);
+      out(text.endsWith('\n') ? text : `${text}\n`);
+    });
+
+  const lab = program.command('lab').description('Lab-in-a-box: serve the emulated testbed over NETCONF, SNMP, serial ptys and an OTG-like API on loopback');
+  const defaultLabDir = path.relative(process.cwd(), path.join(PROJECT_ROOT, 'reports', 'out', 'lab')) || '.';
+  lab
+    .command('up')
+    .description('Build the twin in a background process, start its management endpoints, write and print a binding testbed')
+    .option('--testbed <file>', 'emulator testbed to serve', path.relative(process.cwd(), DEFAULT_TESTBED_FILE))
+    .option('--dir <dir>', 'folder for the binding, its env file (0600), the state file and logs', defaultLabDir)
+    .option('--time-scale <x>', 'virtual seconds per wall second', parsePositive, 0.01)
+    .option('--seed <n>', 'emulator random seed', parseSeed, 1)
+    .addHelpText('after', '\nThen: set -a; . <dir>/lab.env; set +a; fabric-hil run --testbed <dir>/binding.yaml\nStop with: fabric-hil lab down --dir <dir>')
+    .action(async (o: { testbed: string; dir: string; timeScale: number; seed: number }) => {
+      const { labUp, formatLabUp } = await import('./lab-box.ts');
+      const r = await labUp({ testbedFile: o.testbed, dir: o.dir, timeScale: o.timeScale, seed: o.seed });
+      const text = formatLabUp(r);
+      out(text.endsWith('\n') ? text : `${text}\n`);
+    });
+  lab
+    .command('down')
+    .description('Stop every process `lab up` started (by PID); safe to repeat')
+    .option('--dir <dir>', 'the folder given to lab up', defaultLabDir)
+    .action(async (o: { dir: string }) => {
+      const { labDown, formatLabDown } = await import('./lab-box.ts');
+      const text = formatLabDown(await labDown({ dir: o.dir }));
       out(text.endsWith('\n') ? text : `${text}\n`);
     });
 

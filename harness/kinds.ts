@@ -28,11 +28,11 @@ export const DEVICE_KINDS: readonly DeviceKind[] = [
 ];
 
 /** Drivers that reach a device. `emulator` stands alone; the lab drivers may be combined. */
-export const DRIVERS = ['emulator', 'netconf', 'snmp', 'serial'] as const;
+export const DRIVERS = ['emulator', 'netconf', 'snmp', 'serial', 'otg'] as const;
 export type DriverName = (typeof DRIVERS)[number];
 
-/** Lab drivers: each has a settings section of the same name in the binding. */
-export const LAB_DRIVERS = ['netconf', 'snmp', 'serial'] as const;
+/** Lab drivers: each has a settings section of the same name in the binding (otg: an OTG-like traffic API). */
+export const LAB_DRIVERS = ['netconf', 'snmp', 'serial', 'otg'] as const;
 export type LabDriverName = (typeof LAB_DRIVERS)[number];
 
 const kindIds = new Set(DEVICE_KINDS.map((k) => k.id));

@@ -116,8 +116,8 @@ describe('broken testbeds: every problem with its line, column, field path and w
       [12, 63, 'topology.links[0].fibre', 'expected one of smf, hollow-core'],
       [13, 12, 'topology.links[1].a', "expected 'device:port' (e.g. 'dut1:port1')"],
       [13, 51, 'topology.links[1].lengthKm', 'expected a number >= 0'],
-      [17, 15, 'binding.devices.dut1.driver', 'expected one of emulator, netconf, snmp, serial'],
-      [19, 25, 'binding.devices.dut2.driver[1]', 'expected one of netconf, snmp, serial'],
+      [17, 15, 'binding.devices.dut1.driver', `expected one of ${DRIVERS.join(', ')}`],
+      [19, 25, 'binding.devices.dut2.driver[1]', `expected one of ${LAB_DRIVERS.join(', ')}`],
       [20, 41, 'binding.devices.dut2.netconf.port', 'expected a port number from 1 to 65535'],
     ]);
   });

@@ -425,6 +425,7 @@ interface RawBinding {
   netconf?: Record<string, unknown>;
   snmp?: Record<string, unknown>;
   serial?: Record<string, unknown>;
+  otg?: Record<string, unknown>;
   defects?: string[];
   deviations?: { id: string; reason: string; link: string }[];
 }
@@ -572,6 +573,12 @@ function bindingProblems(entry: unknown, at: Path, found: Problems): void {
   duplicates(asArray(entry.deviations), (d) => field(d, 'id'), [...at, 'deviations'], 'deviation id', found, 'id');
   netconfProblems(entry.netconf, [...at, 'netconf'], found);
   snmpProblems(entry.snmp, [...at, 'snmp'], found);
+  serialProblems(entry.serial, [...at, 'serial'], found);
+}
+
+function serialProblems(s: unknown, at: Path, found: Problems): void {
+  if (!isObject(s)) return;
+  if (s.path === undefined && s.ports === undefined) found.add(at, "required field 'path' is missing (or 'ports': one console per module port)");
 }
 
 /** The driver list, or null when the schema reported the driver field. */

@@ -25,6 +25,17 @@ describe('composeDevice', () => {
     expect(closed.sort()).toEqual(['netconf', 'serial', 'snmp']);
   });
 
+  it('takes traffic and capture from OTG and the clock from NETCONF', async () => {
+    const clock = { kind: 'virtual' as const, nowPs: async () => 5, advance: async () => {} };
+    const nc = part('netconf', { clock });
+    const otg = part('otg', { traffic: { setFlows: async () => {}, start: async () => {}, stop: async () => {}, metrics: async () => [] }, capture: { start: async () => {}, stop: async () => [] } });
+    const d = composeDevice({ id: 'r1', kind: 'router', ports: ['e1'] }, new Map([['netconf', nc], ['otg', otg]] as const));
+    expect(d.driver).toBe('netconf+otg');
+    expect(d.traffic).toBe(otg.traffic);
+    expect(d.capture).toBe(otg.capture);
+    expect(d.clock).toBe(clock);
+  });
+
   it('falls back to the next driver that has a capability', async () => {
     const snmp = part('snmp', { state: { get: async () => 'snmp' } });
     const d = composeDevice({ id: 'r1', kind: 'router', ports: ['e1'] }, new Map([['snmp', snmp]] as const));

@@ -5,6 +5,9 @@
 // serve) when the leaf is not there; both are asked in one <get>. Writes go to the candidate
 // (locked, committed, unlocked; discarded on failure) when the server has :candidate, else to
 // running. Every NETCONF failure becomes a DeviceError carrying the typed error as its cause.
+// A server that offers the project module fabric-hil-emulator (lab-in-a-box) is an emulated
+// device: state, config and faults then go through the module's RPCs, which carry the twin's own
+// values by path, and the device gets a `virtual` clock reading the module's device-time-ps.
 import {
   IANA_IF_TYPE_NS,
   IETF_INTERFACES_NS,
@@ -13,7 +16,9 @@ import {
   escapeXmlText,
   type XmlElement,
 } from '../../protocols/netconf/index.ts';
-import { AbstractDevice, DeviceError, NotImplementedError, type Fault, type PortCounters } from '../device.ts';
+import { AbstractDevice, DeviceError, NotImplementedError, type ClockCapability, type CountersCapability, type Fault, type PortCounters } from '../device.ts';
+import { decodeTwinValue, encodeTwinValue } from '../../emulators/mgmt/lab/value-json.ts';
+import { EMULATOR_NS, EMULATOR_RPC, EMULATOR_STATE, offersEmulatorModule } from '../../emulators/mgmt/lab/yang.ts';
 import { NetconfClient, type NetconfConnectOptions } from './client.ts';
 import { configFor, filterFor, parsePath, select, toValue, valueAt, type PathSegment } from './paths.ts';
 
@@ -73,7 +78,16 @@ export class NetconfDevice extends AbstractDevice {
     readonly client: NetconfClient,
   ) {
     super();
+    if (offersEmulatorModule(client.serverCapabilities)) this.useEmulatorModule();
   }
+
+  override clock: ClockCapability | undefined = undefined;
+  /**
+   * Port counters as the emulated device counts them, fabric counters (ecnMarked, trims, PFC)
+   * included: only from a server with the emulator module, else undefined. A composite device
+   * fills the fabric counters IF-MIB lacks from here.
+   */
+  fabricCounters: CountersCapability | undefined = undefined;
 
   override traffic = undefined;
   override capture = undefined;
@@ -151,6 +165,61 @@ export class NetconfDevice extends AbstractDevice {
     await this.client.close();
   }
 
+  /** One RPC of the fabric-hil-emulator module; `args` are its input leaves (undefined ones left out). */
+  private emulatorRpc(name: string, args: Record<string, string | undefined> = {}): Promise<XmlElement> {
+    const inner = Object.entries(args)
+      .filter((e): e is [string, string] => e[1] !== undefined)
+      .map(([k, v]) => `<${k}>${escapeXmlText(v)}</${k}>`)
+      .join('');
+    return this.client.rpc(`<${name} xmlns="${EMULATOR_NS}">${inner}</${name}>`);
+  }
+
+  /** State, config and faults through the emulator module; a clock on its device time. */
+  private useEmulatorModule(): void {
+    const output = (reply: XmlElement, leaf: string): string | undefined => reply.children.find((c) => c.name === leaf && c.ns === EMULATOR_NS)?.text;
+    this.state = {
+      get: (path: string) => this.guard(`state.get ${path}`, async () => decodeTwinValue(output(await this.emulatorRpc(EMULATOR_RPC.GET_STATE, { path }), 'value'))),
+    };
+    this.config = {
+      get: (path?: string) =>
+        this.guard(`config.get ${path ?? '/'}`, async () => decodeTwinValue(output(await this.emulatorRpc(EMULATOR_RPC.GET_CONFIG_VALUE, { path }), 'value'))),
+      edit: (path: string, value: unknown, op: 'merge' | 'replace' | 'delete' = 'merge') =>
+        this.guard(`config.edit ${path}`, async () => {
+          await this.emulatorRpc(EMULATOR_RPC.EDIT_CONFIG_VALUE, { path, value: encodeTwinValue(value), operation: op });
+        }),
+    };
+    this.faults = {
+      inject: (fault: Fault) =>
+        this.guard(`faults.inject ${fault.kind}`, async () => {
+          const handle = output(await this.emulatorRpc(EMULATOR_RPC.INJECT_FAULT, { fault: encodeTwinValue(fault) }), 'handle');
+          if (handle === undefined) throw new DeviceError(this.id, 'faults.inject: the server answered no <handle>');
+          return handle.trim();
+        }),
+      clear: (handle: string) => this.guard(`faults.clear ${handle}`, async () => void (await this.emulatorRpc(EMULATOR_RPC.CLEAR_FAULT, { handle }))),
+      clearAll: () => this.guard('faults.clearAll', async () => void (await this.emulatorRpc(EMULATOR_RPC.CLEAR_ALL_FAULTS))),
+    };
+    this.clock = new EmulatorModuleClock((what, f) => this.guard(what, f), this.client);
+    const twinCounters = async (port?: string): Promise<Record<string, PortCounters>> => {
+      const raw = decodeTwinValue(output(await this.emulatorRpc(EMULATOR_RPC.GET_COUNTERS, { port }), 'value')) as Record<string, Record<string, unknown>> | undefined;
+      const out: Record<string, PortCounters> = {};
+      for (const [name, c] of Object.entries(raw ?? {})) {
+        const entry: Record<string, bigint> = {};
+        for (const [k, v] of Object.entries(c)) if (typeof v === 'number' && Number.isFinite(v)) entry[k] = BigInt(Math.max(0, Math.trunc(v)));
+        out[name] = entry as unknown as PortCounters;
+      }
+      return out;
+    };
+    this.fabricCounters = {
+      port: (portId: string) =>
+        this.guard(`counters.port ${portId}`, async () => {
+          const c = (await twinCounters(portId))[portId];
+          if (!c) throw new DeviceError(this.id, `counters.port: no counters for "${portId}"`);
+          return c;
+        }),
+      all: () => this.guard('counters.all', () => twinCounters()),
+    };
+  }
+
   private async clearFault(handle: string): Promise<void> {
     const f = this.faultsInjected.get(handle);
     if (!f) throw new DeviceError(this.id, `faults.clear: unknown handle "${handle}"`);
@@ -211,6 +280,52 @@ export class NetconfDevice extends AbstractDevice {
       if (e instanceof DeviceError || e instanceof NotImplementedError) throw e;
       throw new DeviceError(this.id, `${what}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
+  }
+}
+
+/**
+ * Device time of a lab-in-a-box device (the module's `device-time-ps`): `advance` waits, polling,
+ * until the twin's time has moved by the duration, sleeping about as long as the pace
+ * (`time-scale`) says it takes.
+ */
+class EmulatorModuleClock implements ClockCapability {
+  readonly kind = 'virtual' as const;
+  private timeScale: number | undefined;
+
+  constructor(
+    private readonly guard: <T>(what: string, f: () => Promise<T>) => Promise<T>,
+    private readonly client: NetconfClient,
+  ) {}
+
+  private async read(): Promise<{ nowPs: number; timeScale: number | undefined }> {
+    const c = EMULATOR_STATE;
+    const data = await this.client.get(`<${c.CONTAINER} xmlns="${EMULATOR_NS}"><${c.DEVICE_TIME_PS}/><${c.TIME_SCALE}/></${c.CONTAINER}>`);
+    const box = data.children.find((e) => e.name === c.CONTAINER && e.ns === EMULATOR_NS);
+    const leaf = (n: string): string | undefined => box?.children.find((e) => e.name === n)?.text.trim();
+    const nowPs = Number(leaf(c.DEVICE_TIME_PS));
+    if (!Number.isFinite(nowPs)) throw new Error(`the server gave no ${c.DEVICE_TIME_PS}`);
+    const scale = Number(leaf(c.TIME_SCALE));
+    return { nowPs, timeScale: scale > 0 ? scale : undefined };
+  }
+
+  nowPs(): Promise<number> {
+    return this.guard('clock.nowPs', async () => (await this.read()).nowPs);
+  }
+
+  advance(durationPs: number): Promise<void> {
+    if (!(durationPs >= 0) || !Number.isFinite(durationPs)) {
+      return Promise.reject(new RangeError(`clock.advance: durationPs must be a finite number >= 0, got ${durationPs}`));
+    }
+    return this.guard('clock.advance', async () => {
+      let { nowPs, timeScale } = await this.read();
+      this.timeScale = timeScale ?? this.timeScale;
+      const target = nowPs + durationPs;
+      while (nowPs < target) {
+        const wallMs = this.timeScale ? (target - nowPs) / 1e9 / this.timeScale : 5;
+        await new Promise((r) => setTimeout(r, Math.min(200, Math.max(1, Math.ceil(wallMs)))));
+        nowPs = (await this.read()).nowPs;
+      }
+    });
   }
 }
 

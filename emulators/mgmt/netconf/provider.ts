@@ -27,6 +27,12 @@ export interface NetconfDatastoreProvider {
   applyConfig(config: XmlElement[]): void | Promise<void>;
   /** List element name -> key leaves of the provider's model (default: `interface` by `name`). */
   readonly listKeys?: NetconfListKeys;
+  /**
+   * Operations of the provider's own YANG modules (an element outside the base namespace): return
+   * the <rpc-reply> content (no elements for <ok/>), or undefined when the operation is not the
+   * provider's (the server then answers operation-not-supported). Throw a NetconfRpcError to refuse.
+   */
+  rpc?(operation: XmlElement): XmlElement[] | undefined | Promise<XmlElement[] | undefined>;
 }
 
 export interface MemoryInterface {

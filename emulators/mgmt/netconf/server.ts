@@ -309,6 +309,10 @@ export class NetconfServer {
 
   private async operation(s: Session, op: XmlElement): Promise<XmlElement[]> {
     const ok = [xmlElement('ok', NETCONF_BASE_NS)];
+    if (op.ns !== NETCONF_BASE_NS && this.opts.provider.rpc) {
+      const out = await this.opts.provider.rpc(op);
+      if (out !== undefined) return out.length > 0 ? out : ok;
+    }
     if (op.ns !== NETCONF_BASE_NS) rpcFail('operation-not-supported', `operation <${op.name}> in ${op.ns ?? 'no namespace'} is not supported`, { type: 'protocol', info: badElementInfo(op.name) });
     const keys = this.opts.provider.listKeys ?? DEFAULT_LIST_KEYS;
     if (this.opts.candidate === false && touchesCandidate(op)) {

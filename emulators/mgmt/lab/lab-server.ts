@@ -1,0 +1,155 @@
+// Lab-in-a-box: builds the twin and serves each emulated device as real gear is reached, on loopback.
+//
+// Per device: a NETCONF server over SSH (ietf-interfaces and the fabric-hil-emulator module,
+// twin-netconf.ts), an SNMP agent (IF-MIB, twin-snmp.ts) when the node counts, an OTG-like HTTP
+// API (otg-server.ts) when the node has traffic or capture, and a console server on one end of a
+// socat pty pair per port holding a CMIS module (or an external laser source). The twin is paced
+// to the wall clock (pacer.ts). Guarantees: `stop()` closes every server and stops every socat it
+// started; a start-up failure stops what was started before rethrowing; the endpoints returned
+// name every port and path a binding needs.
+import fs from 'node:fs';
+import path from 'node:path';
+import ssh2 from 'ssh2';
+import { buildTwin } from '../../build.ts';
+import type { Twin, TwinTopology } from '../../twin.ts';
+import { NetconfServer } from '../netconf/server.ts';
+import { SnmpAgent } from '../snmp/agent.ts';
+import { ConsoleServer } from '../serial/console-server.ts';
+import { IETF_INTERFACES_CAPABILITY } from '../../../protocols/netconf/index.ts';
+import { OtgServer } from './otg-server.ts';
+import { TwinPacer } from './pacer.ts';
+import { startPtyPair } from './pty.ts';
+import { cmisPorts, twinPortMemory } from './twin-console.ts';
+import { TwinNetconfProvider } from './twin-netconf.ts';
+import { TwinSnmpProvider } from './twin-snmp.ts';
+import { EMULATOR_CAPABILITY, EMULATOR_RPC } from './yang.ts';
+
+/** Defect profile under which a device's management plane stops answering (as drivers/emulator). */
+const MGMT_UNRESPONSIVE = 'mgmt-unresponsive';
+/** Operations an unresponsive management plane leaves unanswered (faults and the clock still answer). */
+const MGMT_READS = new Set(['get', 'get-config', 'edit-config', EMULATOR_RPC.GET_STATE, EMULATOR_RPC.GET_CONFIG_VALUE, EMULATOR_RPC.EDIT_CONFIG_VALUE]);
+
+export interface LabServeSpec {
+  topology: TwinTopology;
+  seed: number;
+  /** Virtual seconds per wall second. */
+  timeScale: number;
+  /** Folder for the pty links and their logs. */
+  ptyDir: string;
+}
+
+export interface LabCredentials {
+  username: string;
+  password: string;
+  community: string;
+}
+
+export interface LabDeviceEndpoints {
+  id: string;
+  netconfPort: number;
+  snmpPort?: number;
+  otgUrl?: string;
+  /** Port name -> pty path for the serial driver. */
+  serial: Record<string, string>;
+}
+
+export interface LabEndpoints {
+  hostPublicKey: string;
+  devices: LabDeviceEndpoints[];
+  /** PIDs of the socat processes started (besides this process). */
+  helperPids: number[];
+}
+
+export interface LabServer {
+  readonly twin: Twin;
+  readonly pacer: TwinPacer;
+  readonly endpoints: LabEndpoints;
+  stop(): Promise<void>;
+}
+
+function safeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9_.-]+/g, '_');
+}
+
+export async function startLabServer(
+  spec: LabServeSpec,
+  creds: LabCredentials,
+  opts: { wallNowMs: () => number; onError?: (e: Error) => void; socat?: string },
+): Promise<LabServer> {
+  const twin = buildTwin(spec.topology, { seed: spec.seed });
+  const pacer = new TwinPacer(twin, { timeScale: spec.timeScale, wallNowMs: opts.wallNowMs });
+  const stops: Array<() => Promise<void> | void> = [];
+  const helperPids: number[] = [];
+  const stop = async (): Promise<void> => {
+    pacer.stop();
+    for (const s of stops.reverse()) await Promise.resolve().then(s).catch(() => undefined);
+    stops.length = 0;
+  };
+  const hostKey = ssh2.utils.generateKeyPairSync('ed25519', {}).private;
+  let hostPublicKey = '';
+  const devices: LabDeviceEndpoints[] = [];
+  try {
+    for (const d of spec.topology.devices) {
+      const node = twin.node(d.id);
+      if (!node) throw new Error(`the twin built no node for device "${d.id}"`);
+      const provider = new TwinNetconfProvider({ twin, node, timeScale: spec.timeScale });
+      const unresponsive = node.defects.includes(MGMT_UNRESPONSIVE);
+      const netconf = new NetconfServer({
+        provider,
+        hostKey,
+        users: [{ username: creds.username, password: creds.password }],
+        moduleCapabilities: [IETF_INTERFACES_CAPABILITY, EMULATOR_CAPABILITY],
+        ...(unresponsive ? { misbehave: (op: string) => (MGMT_READS.has(op) ? 'hang' : undefined) } : {}),
+      });
+      const netconfPort = await netconf.start();
+      stops.push(() => netconf.stop());
+      hostPublicKey = netconf.hostPublicKey;
+      const ep: LabDeviceEndpoints = { id: d.id, netconfPort, serial: {} };
+      // An unresponsive management plane serves no SNMP either: counters then come over NETCONF, which hangs.
+      if (node.counters && !unresponsive) {
+        const agent = new SnmpAgent({
+          provider: new TwinSnmpProvider(node, (p) => provider.adminUp(p)),
+          community: creds.community,
+          sysName: d.id,
+          sysDescr: `fabric-hil lab-in-a-box ${d.kind} ${d.id}`,
+          upTimeMs: () => twin.nowPs() / 1e9,
+          ...(opts.onError ? { onError: opts.onError } : {}),
+        });
+        ep.snmpPort = await agent.start();
+        stops.push(() => agent.stop());
+      }
+      if (node.traffic || node.capture) {
+        const otg = new OtgServer({ node });
+        await otg.start();
+        ep.otgUrl = otg.url;
+        stops.push(() => otg.stop());
+      }
+      for (const port of cmisPorts(node)) {
+        fs.mkdirSync(spec.ptyDir, { recursive: true });
+        const pair = await startPtyPair(path.join(spec.ptyDir, `${safeName(d.id)}-${safeName(port)}`), opts.socat ? { socat: opts.socat } : {});
+        helperPids.push(pair.pid);
+        stops.push(() => {
+          try {
+            process.kill(pair.pid, 'SIGTERM');
+          } catch {
+            // already gone
+          }
+        });
+        const server = await ConsoleServer.open({
+          path: pair.serverPath,
+          memory: twinPortMemory(node, port),
+          id: `fabric-hil lab-in-a-box console ${d.id}:${port}`,
+          ...(opts.onError ? { onError: opts.onError } : {}),
+        });
+        stops.push(() => server.close());
+        ep.serial[port] = pair.clientPath;
+      }
+      devices.push(ep);
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  pacer.start();
+  return { twin, pacer, endpoints: { hostPublicKey, devices, helperPids }, stop };
+}
