@@ -51,7 +51,8 @@ export async function benchSnmp({ rows = 1000, maxRepetitions = 25, version = 'v
   if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`benchSnmp: rows must be an integer >= 1, got ${rows}`);
   const list = syntheticInterfaces(rows);
   const user = { name: 'bench', authKey: 'bench-auth-key', privKey: 'bench-priv-key' };
-  const agent = new SnmpAgent({ provider: { interfaces: () => list }, community: 'bench', user });
+  const t0 = performance.now();
+  const agent = new SnmpAgent({ provider: { interfaces: () => list }, community: 'bench', user, upTimeMs: () => performance.now() - t0 });
   const port = await agent.start();
   const manager = await SnmpManager.open(
     version === 'v2c'

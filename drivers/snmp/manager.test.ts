@@ -36,6 +36,7 @@ describe('SNMP manager against our agent', () => {
     sysName: 'leaf1',
     community: COMMUNITY,
     user: USER,
+    upTimeMs: () => 0,
     onError: (e) => errors.push(e),
   });
   let port = 0;

@@ -20,6 +20,12 @@ const USER = { name: 'walker', authKey: 'walker-auth-pass', privKey: 'walker-pri
 const IF_TABLE = '1.3.6.1.2.1.2.2';
 const IF_X_TABLE = '1.3.6.1.2.1.31.1.1';
 
+/** Wall-clock uptime for an agent under test (the agent itself reads no clock). */
+function uptime(): () => number {
+  const t0 = Date.now();
+  return () => Date.now() - t0;
+}
+
 describe('counter64Bytes', () => {
   test('encodes minimal unsigned BER content', () => {
     expect([...counter64Bytes(0)]).toEqual([0]);
@@ -34,8 +40,8 @@ describe('counter64Bytes', () => {
 describe('SnmpAgent lifecycle', () => {
   test('a taken port fails with SnmpAgentError; a stopped agent starts again', async () => {
     const provider = { interfaces: () => [] };
-    const a = new SnmpAgent({ provider });
-    const b = new SnmpAgent({ provider });
+    const a = new SnmpAgent({ provider, upTimeMs: () => 0 });
+    const b = new SnmpAgent({ provider, upTimeMs: () => 0 });
     const port = await a.start();
     expect(port).toBeGreaterThan(0);
     await expect(a.start()).rejects.toThrow('agent already started');
@@ -71,7 +77,7 @@ describe.skipIf(missing !== undefined)(peerTitle('snmpwalk against our SNMP agen
       counters: { inOctets: MAX64, outOctets: 0, inPkts: 0, outPkts: 0, inDiscards: 0, outDiscards: 0, inErrors: 0, outErrors: 0 },
     },
   ];
-  const agent = new SnmpAgent({ provider: { interfaces: () => interfaces }, community: 'lab-ro', user: USER, sysName: 'emu1' });
+  const agent = new SnmpAgent({ provider: { interfaces: () => interfaces }, community: 'lab-ro', user: USER, sysName: 'emu1', upTimeMs: uptime() });
 
   /** Runs a net-snmp command line tool; returns `oid -> "Type: value"`. */
   const tool = async (name: 'snmpwalk' | 'snmpget', args: string[]): Promise<Map<string, string>> => {

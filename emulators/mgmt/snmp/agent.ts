@@ -67,8 +67,11 @@ export interface SnmpAgentOptions {
   user?: SnmpAgentUser;
   /** Hex engine ID; default random. */
   engineId?: string;
-  /** Milliseconds since the agent's start, for sysUpTime (the twin can pass its virtual clock). */
-  upTimeMs?: () => number;
+  /**
+   * Milliseconds of uptime for sysUpTime. Time comes from outside (the twin passes its virtual
+   * clock; a standalone agent passes wall time): the emulator reads no clock of its own.
+   */
+  upTimeMs: () => number;
   /** Errors the agent meets (bad packets, authentication failures, provider errors). Default: ignored. */
   onError?: (error: Error) => void;
 }
@@ -209,7 +212,6 @@ export class SnmpAgent {
   private socket: dgram.Socket | undefined;
   private snapshot = new Map<number, SnmpInterface>();
   private readonly rows = new Set<number>();
-  private startedAt = 0;
   private boundPort = 0;
 
   constructor(private readonly options: SnmpAgentOptions) {}
@@ -262,7 +264,6 @@ export class SnmpAgent {
     this.agent = agent;
     this.socket = socket;
     this.boundPort = socket.address().port;
-    this.startedAt = Date.now();
     this.configure(agent);
     return this.boundPort;
   }
@@ -340,7 +341,7 @@ export class SnmpAgent {
   }
 
   private upTimeMs(): number {
-    return this.options.upTimeMs ? this.options.upTimeMs() : Date.now() - this.startedAt;
+    return this.options.upTimeMs();
   }
 
   /** Takes the provider's snapshot and makes the table rows match it. */
