@@ -26,6 +26,7 @@
 // protojson writes uint64). What OTG cannot say travels in an `x_fabric_hil` member: a flow's
 // total bytes, start offset, transport (raw, uet, roce), entropies, multicast group and protocol
 // attributes; a flow metric's completion, completion time and retransmission figures.
+import type { TwinFlow, TwinFlowMetrics } from '../../twin.ts';
 
 export const OTG_PATHS = {
   CONFIG: '/config',
@@ -115,34 +116,11 @@ export interface OtgCaptureJson {
   frames: Array<{ time_ps: number; direction: 'rx' | 'tx'; /** hex */ bytes: string; original_length?: number }>;
 }
 
-/** The flow of the twin / device model (structurally both TwinFlow and FlowSpec). */
-export interface OtgFlowSpec {
-  name: string;
-  txPort: string;
-  rxPort: string;
-  bytes: number;
-  frameBytes?: number;
-  rateBps?: number;
-  startPs?: number;
-  transport?: 'raw' | 'uet' | 'roce';
-  entropies?: number;
-  multicastGroup?: string;
-  attributes?: Record<string, string | number | boolean>;
-}
+/** The flow of the twin (structurally the device model's FlowSpec too). */
+export type OtgFlowSpec = TwinFlow;
 
-/** The flow metric of the twin / device model (structurally TwinFlowMetrics and FlowMetrics). */
-export interface OtgFlowMetricsSpec {
-  name: string;
-  txFrames: number;
-  rxFrames: number;
-  txBytes: number;
-  rxBytes: number;
-  done: boolean;
-  fctPs?: number;
-  retransmissions: number;
-  outOfOrder: number;
-  lostFrames: number;
-}
+/** The flow metric of the twin (structurally the device model's FlowMetrics too). */
+export type OtgFlowMetricsSpec = TwinFlowMetrics;
 
 export class OtgApiError extends Error {
   override readonly name = 'OtgApiError';
