@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RunnerTestCase as Test } from 'vitest';
 import type { BoundTestbed } from './bind.ts';
-import { has, missingCapabilities, type CapabilityName, type ClockCapability, type Device, type DeviceWith } from '../drivers/device.ts';
+import { missingCapabilities, type CapabilityName, type ClockCapability, type Device, type DeviceWith } from '../drivers/device.ts';
 import type { Attachment, Metric } from './results.ts';
 import { redact } from './secrets.ts';
 
@@ -92,8 +92,7 @@ export class Lab {
       this.block(`device "${device.id}" (driver ${device.driver}) lacks capabilit${missing.length > 1 ? 'ies' : 'y'} ${missing.join(', ')}`);
     }
     if (!this.meta.devices!.includes(device.id)) this.meta.devices!.push(device.id);
-    if (!has(device, ...caps)) throw new Error('unreachable');
-    return device;
+    return device as DeviceWith<C>;
   }
 
   /** `count` devices of a kind with the capabilities (blocked when the testbed has fewer). */

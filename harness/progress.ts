@@ -2,7 +2,7 @@
 //
 // Only counts and test names are printed (never messages with device data), and a failure's
 // message goes through the same redaction as the results.
-import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import type { Reporter, TestModule } from 'vitest/node';
 import type { TestRecord, TestStatus } from './results.ts';
 
 interface SuiteProgress {
@@ -45,10 +45,6 @@ export class ProgressReporter implements Reporter {
     const s = this.suite(this.suiteOf(module.moduleId));
     s.total += [...module.children.allTests()].length;
     this.schedule();
-  }
-
-  onTestCaseResult(_tc: TestCase): void {
-    // counted in `recorded`, which has the harness's status
   }
 
   /** Called by the results recorder with the classified record. */
