@@ -209,6 +209,9 @@ export class ConsoleClient {
   private async send(line: string, timeoutMs: number): Promise<string> {
     this.inbox = []; // in sync, anything already here answers nothing we asked
     const answer = this.receive(timeoutMs, line);
+    // The line can drop while the write is pending, rejecting `answer` before our caller awaits it:
+    // mark it handled here so that is not an unhandled rejection (the caller still gets the error).
+    answer.catch(() => {});
     await this.line.write(line).catch((err: Error) => this.fail(err));
     return answer;
   }
