@@ -1,14 +1,14 @@
 // Our NETCONF client against our server: hello and framings, RFC 6241 operations, locks, sessions, error tags.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import ssh2 from 'ssh2';
 import { MemoryInterfacesProvider } from '../../emulators/mgmt/netconf/provider.ts';
 import { NetconfServer } from '../../emulators/mgmt/netconf/server.ts';
 import { errorInfo, NETCONF_BASE_1_0, NetconfRpcError, serializeXml } from '../../protocols/netconf/index.ts';
+import { generateEd25519KeyPair } from '../../protocols/netconf/ssh-keys.ts';
 import { NetconfClient, NetconfConnectError, NetconfDisconnectedError, type NetconfConnectOptions } from './client.ts';
 
 const IF = 'urn:ietf:params:xml:ns:yang:ietf-interfaces';
 const BIG = 2n ** 64n - 3n;
-const userKey = ssh2.utils.generateKeyPairSync('ed25519', {});
+const userKey = generateEd25519KeyPair();
 
 let provider: MemoryInterfacesProvider;
 let server: NetconfServer;
@@ -61,7 +61,7 @@ describe('NETCONF client against our server', () => {
   it('authenticates with a public key and refuses a host key that is not the known one', async () => {
     const c = await connect({ password: undefined, privateKey: userKey.private });
     expect(c.isConnected).toBe(true);
-    const other = ssh2.utils.generateKeyPairSync('ed25519', {}).public;
+    const other = generateEd25519KeyPair().public;
     await expect(NetconfClient.connect({ ...base, knownHostKey: other })).rejects.toThrow(NetconfConnectError);
   });
 

@@ -8,6 +8,7 @@ import ssh2 from 'ssh2';
 import { MemoryInterfacesProvider } from '../../emulators/mgmt/netconf/provider.ts';
 import { NetconfServer, type NetconfMisbehaviour } from '../../emulators/mgmt/netconf/server.ts';
 import { NetconfFramingError, NetconfXmlError } from '../../protocols/netconf/index.ts';
+import { generateEd25519KeyPair } from '../../protocols/netconf/ssh-keys.ts';
 import {
   NetconfAuthError,
   NetconfClient,
@@ -159,7 +160,7 @@ describe('NETCONF client robustness', () => {
     const r1 = await failure(NetconfClient.connect({ ...base, password: undefined, privateKeyFile: '/nonexistent/id_ed25519' }));
     expect(r1.error).toBeInstanceOf(NetconfConnectError);
     expect((r1.error as Error).message).toMatch(/cannot read privateKeyFile/);
-    const key = ssh2.utils.generateKeyPairSync('ed25519', { passphrase: 'right-phrase', cipher: 'aes256-cbc', rounds: 4 });
+    const key = generateEd25519KeyPair({ passphrase: 'right-phrase', cipher: 'aes256-cbc', rounds: 4 });
     const r2 = await failure(NetconfClient.connect({ ...base, password: undefined, privateKey: key.private, passphrase: 'wrong-phrase-77' }));
     expect(r2.error).toBeInstanceOf(NetconfAuthError);
     expect((r2.error as Error).message).not.toContain('wrong-phrase-77');
@@ -178,7 +179,7 @@ describe('NETCONF client against a fake SSH server', () => {
   let hello: string | null;
 
   beforeAll(async () => {
-    fake = new ssh2.Server({ hostKeys: [ssh2.utils.generateKeyPairSync('ed25519', {}).private] }, (conn) => {
+    fake = new ssh2.Server({ hostKeys: [generateEd25519KeyPair().private] }, (conn) => {
       conn.on('error', () => undefined);
       conn.on('authentication', (ctx) => ctx.accept());
       conn.on('ready', () =>

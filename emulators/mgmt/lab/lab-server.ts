@@ -9,7 +9,6 @@
 // name every port and path a binding needs.
 import fs from 'node:fs';
 import path from 'node:path';
-import ssh2 from 'ssh2';
 import { buildTwin } from '../../build.ts';
 import type { Twin, TwinTopology } from '../../twin.ts';
 import { NetconfServer } from '../netconf/server.ts';
@@ -23,6 +22,7 @@ import { cmisPorts, twinPortMemory } from './twin-console.ts';
 import { TwinNetconfProvider } from './twin-netconf.ts';
 import { TwinSnmpProvider } from './twin-snmp.ts';
 import { EMULATOR_CAPABILITY, EMULATOR_RPC } from './yang.ts';
+import { generateEd25519KeyPair } from '../../../protocols/netconf/ssh-keys.ts';
 
 /** Defect profile under which a device's management plane stops answering (as drivers/emulator). */
 const MGMT_UNRESPONSIVE = 'mgmt-unresponsive';
@@ -85,7 +85,7 @@ export async function startLabServer(
     for (const s of stops.reverse()) await Promise.resolve().then(s).catch(() => undefined);
     stops.length = 0;
   };
-  const hostKey = ssh2.utils.generateKeyPairSync('ed25519', {}).private;
+  const hostKey = generateEd25519KeyPair().private;
   let hostPublicKey = '';
   const devices: LabDeviceEndpoints[] = [];
   try {

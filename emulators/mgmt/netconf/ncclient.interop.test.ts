@@ -7,11 +7,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import ssh2 from 'ssh2';
 import { missingNcclient, runPython } from '../../../drivers/netconf/peers.ts';
 import { describeWithPeer } from '../../../drivers/netconf/testing.ts';
 import { MemoryInterfacesProvider } from './provider.ts';
 import { NetconfServer } from './server.ts';
+import { generateEd25519KeyPair } from '../../../protocols/netconf/ssh-keys.ts';
 
 const BIG = 2n ** 63n + 12345n;
 
@@ -66,7 +66,7 @@ describeWithPeer('ncclient against our NETCONF server', missingNcclient(), () =>
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhil-ncclient-key-'));
-    const key = ssh2.utils.generateKeyPairSync('ed25519', {});
+    const key = generateEd25519KeyPair();
     fs.writeFileSync(path.join(dir, 'id_ed25519'), key.private, { mode: 0o600 });
     provider = new MemoryInterfacesProvider([{ name: 'eth0', counters: { 'in-octets': BIG } }, { name: 'eth1' }]);
     server = new NetconfServer({ provider, users: [{ username: 'ops', password: 'ops-pw', publicKeys: [key.public] }] });

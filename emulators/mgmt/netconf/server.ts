@@ -35,6 +35,7 @@ import {
 } from '../../../protocols/netconf/index.ts';
 import { applyEdit, badElementInfo, DEFAULT_LIST_KEYS, mergeData, rpcFail, subtreeFilter, type NetconfEditOperation } from './datastore.ts';
 import type { NetconfDatastoreProvider } from './provider.ts';
+import { generateEd25519KeyPair } from '../../../protocols/netconf/ssh-keys.ts';
 
 export interface NetconfUser {
   username: string;
@@ -101,7 +102,7 @@ export class NetconfServer {
   private boundPort = 0;
 
   constructor(private readonly opts: NetconfServerOptions) {
-    const hostKey = opts.hostKey ?? ssh2.utils.generateKeyPairSync('ed25519', {}).private;
+    const hostKey = opts.hostKey ?? generateEd25519KeyPair().private;
     this.hostKey = parseKeyOrThrow(hostKey, 'NETCONF server host key');
     this.keys = new Map(opts.users.map((u) => [u.username, (u.publicKeys ?? []).map((k) => parseKeyOrThrow(k, `public key of user "${u.username}"`))]));
     const base = opts.base ?? ['1.0', '1.1'];
