@@ -112,6 +112,16 @@ export class Lab {
     return out;
   }
 
+  /** What each cabled port of a device is cabled to, in testbed order. */
+  neighbours(id: string): Array<{ port: string; device: string; peerPort: string }> {
+    const out: Array<{ port: string; device: string; peerPort: string }> = [];
+    for (const l of this.bound.testbed.links) {
+      if (l.a.device === id) out.push({ port: l.a.port, device: l.b.device, peerPort: l.b.port });
+      else if (l.b.device === id) out.push({ port: l.b.port, device: l.a.device, peerPort: l.a.port });
+    }
+    return out;
+  }
+
   /** Stops the test as blocked: it can say nothing of the device. */
   block(reason: string): never {
     this.meta.blocked = reason;

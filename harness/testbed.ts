@@ -19,6 +19,7 @@ import { DEVICE_KINDS, LAB_DRIVERS, isKnownKind, type DriverName, type LabDriver
 import { hasMalformedRef, isEnvRef, isSecretField } from './secrets.ts';
 import { generateTopology, GeneratorError, type GeneratedTopology } from '../emulators/generators.ts';
 import '../emulators/registry.ts';
+import { applyOpticsRules } from './testbed-optics.ts';
 
 export interface TestbedProblem {
   file: string;
@@ -115,11 +116,16 @@ export function parseTestbed(text: string, file: string): Testbed {
     fabrics = expandFabrics(data, found);
     semanticProblems(data, found, fabrics);
   }
-  if (found.list.length > 0) {
+  let testbed: Testbed | undefined;
+  if (found.list.length === 0) {
+    testbed = toTestbed(data as RawTestbed, file, fabrics);
+    applyOpticsRules(field(field(data, 'topology'), 'optics'), testbed, (path, message) => found.add(path, message));
+  }
+  if (found.list.length > 0 || !testbed) {
     const placed = found.list.map((p) => ({ file, ...at(locate(doc, p.path, p.at)), path: formatPath(p.path), message: p.message }));
     throw new TestbedError(sortProblems(placed));
   }
-  return toTestbed(data as RawTestbed, file, fabrics);
+  return testbed;
 }
 
 /** One line per problem: `FILE:LINE:COL: <field path>: <what was expected>`. */
@@ -376,7 +382,8 @@ interface RawTestbed {
   name: string;
   topology: {
     devices?: RawDevice[];
-    fabrics?: { id: string; generator: string; params?: Record<string, unknown> }[];
+    fabrics?: { id: string; generator: string; params?: Record<string, unknown>; extraPorts?: Record<string, string[]> }[];
+    optics?: unknown[];
     links?: { a: string; b: string; rateBps?: number; lengthKm?: number; fibre?: 'smf' | 'hollow-core' }[];
   };
   binding: { devices?: Record<string, RawBinding>; fabrics?: Record<string, RawBinding> };
@@ -404,15 +411,47 @@ function expandFabrics(root: unknown, found: Problems): Fabric[] {
       return;
     }
     seen.set(id, i);
+    let generated: GeneratedTopology;
     try {
-      out.push({ index: i, id, generated: generateTopology(generator, id, params) });
+      generated = generateTopology(generator, id, params);
     } catch (err) {
       if (!(err instanceof GeneratorError) && (err as Error).name !== 'TopologyError') throw err;
       const param = err instanceof GeneratorError ? err.param : null;
       found.add(param === null ? [...at, err instanceof GeneratorError ? 'generator' : 'params'] : [...at, 'params', param], (err as Error).message);
+      return;
     }
+    addExtraPorts(generated, field(f, 'extraPorts'), [...at, 'extraPorts'], found);
+    out.push({ index: i, id, generated });
   });
   return out;
+}
+
+/**
+ * `extraPorts: { <generated device>: [port, ...] }` adds ports to generated devices, where the
+ * testbed's own links attach the fabric to the rest (an uplink to a WAN edge, say).
+ */
+function addExtraPorts(generated: GeneratedTopology, extra: unknown, at: Path, found: Problems): void {
+  if (!isObject(extra)) return; // absent, or the schema reported it
+  const byId = new Map(generated.devices.map((d, i) => [d.id, i]));
+  for (const [id, ports] of Object.entries(extra)) {
+    const i = byId.get(id);
+    if (i === undefined) {
+      found.add([...at, id], `the fabric generates no device '${id}' (${didYouMean(id, [...byId.keys()])}devices: ${listNames([...byId.keys()])})`, 'key');
+      continue;
+    }
+    if (!Array.isArray(ports) || !ports.every((p) => typeof p === 'string')) continue; // the schema reported it
+    const d = generated.devices[i]!;
+    const have = new Set(d.ports);
+    const added: string[] = [];
+    ports.forEach((p, j) => {
+      if (have.has(p)) found.add([...at, id, j], `device '${id}' already has a port '${p}' (ports: ${listNames(d.ports)})`);
+      else {
+        have.add(p);
+        added.push(p);
+      }
+    });
+    generated.devices[i] = { ...d, ports: [...d.ports, ...added] };
+  }
 }
 interface RawDevice {
   id: string;

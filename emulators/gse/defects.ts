@@ -87,6 +87,12 @@ export const GSE_DEFECTS = [
     requirements: ['GSE-FWD-4'],
   },
   {
+    id: 'gse-core-no-external-routes',
+    description: "The CORE does not announce into the fabric what lies beyond its ports to a non-GSE edge (the DC's WAN edge): servers cannot reach the other data centre.",
+    appliesTo: [CORE],
+    requirements: ['RTR-1'],
+  },
+  {
     id: 'gse-core-no-ecn',
     description: 'The CORE never marks ECN on the RoCE traffic between PoDs, however long its queues get.',
     appliesTo: [CORE],

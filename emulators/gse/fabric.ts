@@ -96,6 +96,8 @@ export class GseFabric implements EdgeEnv, GsfEnv {
   private readonly wrappedHosts = new Set<number>();
   /** ECN thresholds of the GSE devices' queues as configured (the ip-ecmp mode restores them). */
   private readonly ecnOf = new Map<Queue, [number, number]>();
+  /** A CORE's ports toward forwarders outside GSE (a DC's WAN edge), and the addresses beyond them. */
+  private readonly external = new Map<number, { ports: number[]; addresses: number[] }>();
 
   /** The fabric of a runtime, built on first use. */
   static of(runtime: TwinRuntime): GseFabric {
@@ -122,6 +124,7 @@ export class GseFabric implements EdgeEnv, GsfEnv {
       if (role !== null) this.addDevice(spec, node, role);
     });
     this.classifyPorts();
+    for (const [node, ext] of this.external) ext.addresses = this.externalAddresses(this.byNode.get(node) as GseDevice, ext.ports);
     this.findDomains();
     this.assignIds();
     let delay = 0;
@@ -181,8 +184,10 @@ export class GseFabric implements EdgeEnv, GsfEnv {
         const peerRole = roleOfKind(specs[peer].kind);
         const peerIsEndpoint = this.network.spec.nodes[peer].role === 'endpoint';
         let r = PORT_NONE;
-        if (d.role === 'core') r = PORT_IP;
-        else if (peerIsEndpoint) r = d.role === 'gsp' ? PORT_SERVER : PORT_NONE;
+        if (d.role === 'core') {
+          r = PORT_IP;
+          if (peerRole === null && !peerIsEndpoint) this.externalPort(d, p);
+        } else if (peerIsEndpoint) r = d.role === 'gsp' ? PORT_SERVER : PORT_NONE;
         else if (peerRole === 'core') r = d.role === 'gsf' ? PORT_NONE : PORT_IP;
         else if (peerRole !== null) r = PORT_FABRIC;
         d.portRole[p] = r;
@@ -196,6 +201,33 @@ export class GseFabric implements EdgeEnv, GsfEnv {
         }
       }
     }
+  }
+
+  private externalPort(d: GseDevice, port: number): void {
+    let ext = this.external.get(d.node);
+    if (ext === undefined) this.external.set(d.node, (ext = { ports: [], addresses: [] }));
+    ext.ports.push(port);
+  }
+
+  /**
+   * The endpoint addresses a CORE reaches through its external ports without crossing a GSE
+   * device: what the WAN edge would announce to it (the CORE originates them as IP routes, so the
+   * BORDERs and GSPs learn the way out of the fabric).
+   */
+  private externalAddresses(d: GseDevice, ports: readonly number[]): number[] {
+    const adj = this.network.adj;
+    const seen = new Set<number>([d.node]);
+    const stack = ports.map((p) => d.peer[p]).filter((n) => n >= 0);
+    const out: number[] = [];
+    while (stack.length > 0) {
+      const n = stack.pop() as number;
+      if (seen.has(n) || this.byNode.has(n)) continue;
+      seen.add(n);
+      for (const a of this.addrOf[n]) if (a >= 0) out.push(a);
+      if (this.network.spec.nodes[n].role === 'endpoint') continue;
+      for (const peer of adj.peerNode[n]) if (peer >= 0 && !seen.has(peer)) stack.push(peer);
+    }
+    return out.sort((a, b) => a - b);
   }
 
   private findDomains(): void {
@@ -289,6 +321,8 @@ export class GseFabric implements EdgeEnv, GsfEnv {
   /** Own routes at time 0. */
   private originate(d: GseDevice): void {
     const sp = this.speakers.get(d.node) as BgpSpeaker;
+    const ext = this.external.get(d.node);
+    if (ext !== undefined && ext.addresses.length > 0 && !d.defects.has('gse-core-no-external-routes')) sp.originate(this.bundle(d, 'ip', ext.addresses, ext.addresses.map(() => 0), false));
     if (d.role === 'gsp' || d.role === 'border') sp.originate(this.bundle(d, 'gse', [], [], d.role === 'gsp'));
     if (d.role === 'gsp') {
       const addrs: number[] = [];
@@ -354,12 +388,21 @@ export class GseFabric implements EdgeEnv, GsfEnv {
     sw.setRoutes(this.ipRoutes(d));
   }
 
-  /** A CORE's IP routes as the engine's switch takes them. */
+  /** A CORE's IP routes as the engine's switch takes them: learned ones, and its external ports for what lies beyond them. */
   private ipRoutes(d: GseDevice): NodeRoutes {
     const fib = this.fib(d);
     const setOf = new Int32Array(this.network.spec.addresses.length).fill(-1);
     for (let a = 0; a < setOf.length; a++) setOf[a] = fib.addrIp[a];
-    return { setOf, sets: fib.ipSets };
+    const sets = [...fib.ipSets];
+    const ext = this.external.get(d.node);
+    if (ext !== undefined) {
+      const usable = ext.ports.filter((p) => this.egress(d.node, p) !== null);
+      if (usable.length > 0) {
+        sets.push(Int32Array.from(usable));
+        for (const a of ext.addresses) setOf[a] = sets.length - 1;
+      }
+    }
+    return { setOf, sets };
   }
 
   /** The device's forwarding tables (rebuilt when its routes changed). */

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { GeneratorError, generateTopology, topologyGenerator, type GeneratedTopology } from '../generators.ts';
 import { parseTestbed } from '../../harness/testbed.ts';
+import { bindTestbed } from '../../harness/bind.ts';
 import { GSE_GENERATOR_PARAMS } from './generators.ts';
 
 const kinds = (t: GeneratedTopology) => t.devices.reduce<Record<string, number>>((m, d) => ((m[d.kind] = (m[d.kind] ?? 0) + 1), m), {});
@@ -142,5 +143,51 @@ binding:
     );
     expect(tb.devices.map((d) => d.kind).filter((k) => k !== 'host')).toEqual(['gse-gsp', 'gse-gsp', 'gse-gsp', 'gse-gsp', 'gse-gsf', 'gse-gsf', 'gse-gsf', 'gse-gsf', 'gse-gsf', 'gse-gsf']);
     expect(tb.links).toHaveLength(4 + 8 + 4);
+  });
+});
+
+describe('a GSE border fabric cabled to a non-GSE edge', () => {
+  const text = (defects: string) => `name: dc
+topology:
+  fabrics:
+    - id: g
+      generator: gse-border
+      params: { gspsPerPod: 1, serversPerGsp: 1 }
+      extraPorts: { g-core0-0: [wan] }
+  devices:
+    - { id: edge, kind: switch, ports: [p1, p2] }
+    - { id: outside, kind: host, ports: [p1] }
+  links:
+    - { a: "g-core0-0:wan", b: "edge:p1", rateBps: 400000000000, lengthKm: 0.1 }
+    - { a: "edge:p2", b: "outside:p1", rateBps: 400000000000, lengthKm: 0.1 }
+binding:
+  fabrics: { g: { driver: emulator } }
+  devices: { edge: { driver: emulator }, outside: { driver: emulator }, g-core0-0: { driver: emulator, defects: [${defects}] } }
+`;
+  /** A RoCE flow from a GSE server to the host behind the edge (its ACKs come back the same way). */
+  async function roceOut(defects: string) {
+    const bound = await bindTestbed(parseTestbed(text(defects), 'dc.yaml'), { seed: 1, driverTimeoutMs: 5000 });
+    try {
+      const srv = bound.devices.get('g-srv0-0')!;
+      await srv.clock!.advance(1e9); // the control plane converges first
+      await srv.traffic!.setFlows([{ name: 'out', txPort: 'p0', rxPort: 'outside:p1', bytes: 150_000, frameBytes: 1500, transport: 'roce' }]);
+      await srv.traffic!.start();
+      await srv.clock!.advance(1e9);
+      return (await srv.traffic!.metrics())[0]!;
+    } finally {
+      await bound.close();
+    }
+  }
+
+  it('the CORE announces what lies beyond the edge: a server reaches a host outside, and its ACKs come back', async () => {
+    const m = await roceOut('');
+    expect(m).toMatchObject({ done: true, rxBytes: 150_000, retransmissions: 0 });
+    expect(m.rxFrames).toBe(m.txFrames);
+  });
+
+  it('without the announcement (gse-core-no-external-routes) nothing leaves the fabric', async () => {
+    const m = await roceOut('gse-core-no-external-routes');
+    expect(m.done).toBe(false);
+    expect(m.rxFrames).toBe(0);
   });
 });

@@ -17,6 +17,17 @@ export function fibreLossDb(lengthM: number): number {
   return CONNECTION_LOSS_DB + (FIBRE_LOSS_DB_PER_KM * lengthM) / 1000;
 }
 
+/**
+ * Loss between two modules: an unamplified cable's (fibreLossDb), or, when both ends are coherent
+ * optics on an amplified line, the connections and at most one span of line fibre.
+ */
+export function lineLossDb(lengthM: number, a: OpticsProfile, b: OpticsProfile): number {
+  const line = a.line && b.line ? a.line : undefined;
+  if (!line) return fibreLossDb(lengthM);
+  if (!(lengthM >= 0)) throw new RangeError(`fibre length ${lengthM} m is not a length`);
+  return CONNECTION_LOSS_DB + line.lossDbPerKm * Math.min(lengthM / 1000, line.ampSpanKm);
+}
+
 /** A running module: its profile and what it launches now (the floor when dark). */
 export interface OpticalEnd {
   readonly profile: OpticsProfile;
@@ -41,7 +52,7 @@ function end(x: OpticsProfile | OpticalEnd): [OpticsProfile, number] {
 export function linkQuality(a: OpticsProfile | OpticalEnd, b: OpticsProfile | OpticalEnd, lengthM: number): LinkQuality {
   const [pa, launchA] = end(a);
   const [pb, launchB] = end(b);
-  const loss = fibreLossDb(lengthM);
+  const loss = lineLossDb(lengthM, pa, pb);
   const rxPowerDbm = Math.max(CMIS_DBM_FLOOR, Math.min(launchA, launchB) - loss);
   if (pa.rateGbps !== pb.rateGbps || pa.mediaLanes !== pb.mediaLanes) {
     return { up: false, ber: 0.5, rxPowerDbm, reason: `no common media interface: ${pa.id} and ${pb.id}` };

@@ -63,7 +63,7 @@ import {
   type CmisThresholdSet,
 } from '../../protocols/cmis/index.ts';
 import { OPTICS_DEFECT as D, checkOpticsDefects, type OpticsDefectId } from './defects.ts';
-import { fibreLossDb, linkQuality, type LinkQuality, type OpticalEnd } from './link.ts';
+import { lineLossDb, linkQuality, type LinkQuality, type OpticalEnd } from './link.ts';
 import type { OpticsProfile } from './profiles.ts';
 
 const THERMAL_TAU_S = 10;
@@ -252,7 +252,7 @@ export class OpticalModule implements EventSource, OpticalEnd {
   connect(peer: OpticalModule, lengthM: number): void {
     this.disconnect();
     peer.disconnect();
-    const lossFactor = 10 ** (-fibreLossDb(lengthM) / 10);
+    const lossFactor = 10 ** (-lineLossDb(lengthM, this.profile, peer.profile) / 10);
     this.far = { peer, lengthM, lossFactor };
     peer.far = { peer: this, lengthM, lossFactor };
     this.farEndChanged();

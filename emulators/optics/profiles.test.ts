@@ -21,7 +21,7 @@ describe('profiles', () => {
         expect(a.mediaLaneCount).toBeLessThanOrEqual(p.mediaLanes);
       }
       expect(p.facts.length).toBeGreaterThan(0);
-      for (const f of p.facts) expect(f).toMatch(/^OPT-\d+$/);
+      for (const f of p.facts) expect(f).toMatch(/^(OPT|WAN)-\d+$/);
     }
     expect(() => opticsProfile('400g-magic')).toThrow(/unknown optics profile '400g-magic'; known: conventional-400g-fr4/);
   });
@@ -127,5 +127,15 @@ describe('RS(544,514) FEC and cable physics', () => {
     const dark = { profile: P['lpo-400g-dr4'], launchPowerDbm: () => -40 };
     expect(cablePhysics(lpo, dark, 10)).toMatchObject({ up: false, quality: { reason: 'loss of signal' } });
     expect(cablePhysics(lpo, end('conventional-800g-dr8'), 10).up).toBe(false); // no common media interface
+  });
+  test('coherent optics on an amplified line: up over WAN distances with one span of loss; a DR8 at the same length is dark', () => {
+    const zr = P['coherent-800g-zr-plus']!;
+    const at300 = linkQuality(zr, zr, 300_000);
+    expect(at300).toEqual({ up: true, ber: expect.any(Number), rxPowerDbm: zr.txPowerDbm - (1 + 0.2 * 80) });
+    expect(linkQuality(zr, zr, 50_000).rxPowerDbm).toBeCloseTo(zr.txPowerDbm - (1 + 0.2 * 50), 9);
+    expect(linkQuality(zr, zr, 1_200_000)).toMatchObject({ up: false, reason: 'beyond reach: 1200000 m > 1000000 m' });
+    const dr8 = P['conventional-800g-dr8']!;
+    expect(linkQuality(dr8, dr8, 300_000)).toMatchObject({ up: false, reason: 'loss of signal' });
+    expect(linkQuality(zr, dr8, 1000)).toMatchObject({ up: false, reason: expect.stringMatching(/^no common media interface/) });
   });
 });

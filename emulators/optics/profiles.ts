@@ -56,6 +56,12 @@ export interface OpticsProfile {
   readonly connector: number;
   readonly mediaTech: number;
   readonly timing: OpticsTiming;
+  /**
+   * Coherent optics on an amplified line system: the amplifiers restore the signal every
+   * `ampSpanKm`, so the receiver sees the loss of at most one span of `lossDbPerKm` fibre
+   * (link.ts). Absent: an unamplified point-to-point cable.
+   */
+  readonly line?: { readonly lossDbPerKm: number; readonly ampSpanKm: number };
   readonly facts: readonly string[];
   readonly assumed: readonly string[];
 }
@@ -67,6 +73,10 @@ const MPO_1X12 = 0x0c;
 const NO_SEPARABLE_CONNECTOR = 0x23;
 const EML_1310 = 0x06;
 const OTHERS = 0x08;
+/** CMIS media interface technology: C-band tunable laser. */
+const C_BAND_TUNABLE = 0x10;
+/** Media interface code from the vendor-specific range (C0h and up) of SFF-8024. */
+const MEDIA_CUSTOM_800G_COHERENT = 0xc0;
 
 const DSP_TIMING: OpticsTiming = { pwrUpMs: 2000, pwrDnMs: 200, dpInitMs: 300, dpDeinitMs: 20, txTurnOnMs: 60, txTurnOffMs: 20, configMs: 2 };
 /** No DSP to bring up and lock (OPT-3). */
@@ -313,6 +323,39 @@ const PROFILES: readonly OpticsProfile[] = [
     timing: DSP_TIMING,
     facts: ['OPT-8'],
     assumed: ['3.5 W (power class 2, typical of 100G single-lambda modules)', 'reach 2 km: IEEE 100GBASE-FR1', 'pre-FEC BER 1e-6', LINK_ASSUMED, 'timing'],
+  }),
+  profile({
+    id: 'coherent-800g-zr-plus',
+    technology: 'conventional',
+    description: '800G ZR+ class coherent QSFP-DD with DSP: 135 GBd PCS-16QAM on one DWDM wavelength, over an amplified line system',
+    rateGbps: 800,
+    hostLanes: 8,
+    mediaLanes: 1,
+    identifier: CMIS_IDENTIFIER.QSFP_DD,
+    partNumber: 'FH-800G-ZRP',
+    powerW: 28,
+    reachM: 1_000_000,
+    preFecBer: 1e-6,
+    applications: [app(SFF8024.HOST_800GAUI_8_L, MEDIA_CUSTOM_800G_COHERENT, 8, 1, 0x01)],
+    txPowerDbm: 1,
+    rxSensitivityDbm: -20,
+    rxLosDbm: -30,
+    biasMa: 60,
+    needsEls: false,
+    connector: LC,
+    mediaTech: C_BAND_TUNABLE,
+    timing: DSP_TIMING,
+    line: { lossDbPerKm: 0.2, ampSpanKm: 80 },
+    facts: ['WAN-3'],
+    assumed: [
+      '28 W (coherent DSP, power class 8)',
+      'reach 1000 km over amplified spans (ZR+ class)',
+      'launch +1 dBm per channel held by the line amplifiers, sensitivity -20 dBm, LOS -30 dBm',
+      'C-band fibre 0.2 dB/km, an amplifier every 80 km',
+      'media interface code C0h, from the vendor-specific range of SFF-8024 (this table has no 800G coherent code)',
+      'pre-FEC BER 1e-6 relative to the RS-FEC limit of link.ts',
+      'timing',
+    ],
   }),
 ];
 

@@ -17,11 +17,15 @@
 //    tenant's port sees none of it.
 // 5. Multicast [RTR-1, RFC1112-host-group]: static joins on two DC2 ports and one DC1 port; a
 //    group flow from DC1 reaches every member exactly once per packet, non-members get nothing.
+// 6. Native IP between the data centres [RTR-1]: the deepest traffic endpoint behind each PE (a
+//    server of the DC's fabric, found breadth first from the PE through its DC) sends 64 frames
+//    to the other's, both ways at once; after 5 ms of device time (10 x the one-way delay of
+//    300 km) every frame has arrived in both directions.
 // Devices: wan-lab.ts (two PEs with traffic generators, two direct links, a transit router).
 import { test, expect, req, describe } from '../../harness/suite.ts';
 import { IP_PROTOCOL } from '../../protocols/ip.ts';
 import { Srv6SrhHeader, Srv6SrhView } from '../../protocols/srv6/srh.ts';
-import { ConfigSession, decode, flowKey, metricPath, runFlows, wanLab, type FlowDef } from './wan-lab.ts';
+import { ConfigSession, decode, deepestEndpoint, flowKey, metricPath, runFlows, wanLab, type FlowDef } from './wan-lab.ts';
 
 const FRAME = 1500;
 const ECMP_FLOWS = 256;
@@ -254,5 +258,29 @@ describe('router forwarding', () => {
     } finally {
       await cfg.restore();
     }
+  });
+
+  test('native IP between the data centres: the deepest servers of the two DC fabrics reach each other over the WAN', req('RTR-1'), async ({ lab }) => {
+    const w = wanLab(lab);
+    const ends = [deepestEndpoint(lab, w.dc1.pe.id, w.dc1.pePorts), deepestEndpoint(lab, w.dc2.pe.id, w.dc2.pePorts)];
+    const [a, b] = ends;
+    if (a === undefined || b === undefined) return lab.block(`no traffic endpoint behind ${a === undefined ? w.dc1.pe.id : w.dc2.pe.id} besides the router test ports`);
+    const devA = lab.requireDevice(a.device, ['traffic']);
+    const devB = lab.requireDevice(b.device, ['traffic']);
+    const n = 64;
+    const flow = (name: string, from: typeof a, to: typeof a): FlowDef => ({ name, txPort: from.port, rxPort: `${to.device}:${to.port}`, bytes: n * FRAME, frameBytes: FRAME });
+    await devA.traffic.setFlows([flow('dc1-to-dc2', a, b)]);
+    await devB.traffic.setFlows([flow('dc2-to-dc1', b, a)]);
+    await devA.traffic.start();
+    await devB.traffic.start();
+    await lab.advance(5);
+    const [ma] = await devA.traffic.metrics();
+    const [mb] = await devB.traffic.metrics();
+    lab.attach('endpoints', JSON.stringify({ dc1: a, dc2: b }, null, 2), 'application/json');
+    expect(ma?.rxFrames, `frames of ${a.device} (${a.hops} devices behind ${w.dc1.pe.id}) that reached ${b.device}`).toBe(n);
+    expect(mb?.rxFrames, `frames of ${b.device} (${b.hops} devices behind ${w.dc2.pe.id}) that reached ${a.device}`).toBe(n);
+    expect(ma?.done && mb?.done).toBe(true);
+    lab.metric({ name: 'DC1 -> DC2 completion', unit: 'us', value: (ma?.fctPs ?? 0) / 1e6 });
+    lab.metric({ name: 'DC2 -> DC1 completion', unit: 'us', value: (mb?.fctPs ?? 0) / 1e6 });
   });
 });

@@ -73,6 +73,39 @@ export function wanLab(lab: Lab): WanLab {
   return out;
 }
 
+/** An endpoint a router serves: the device, its port toward the router, and how many devices lie between. */
+export interface ServedEndpoint {
+  device: string;
+  port: string;
+  hops: number;
+}
+
+/**
+ * The traffic endpoint farthest behind `pe` (breadth first through devices that are not routers,
+ * leaving out the PE's ports in `skipPorts`): the deepest server of the data centre's fabric.
+ */
+export function deepestEndpoint(lab: Lab, pe: string, skipPorts: readonly string[]): ServedEndpoint | undefined {
+  const routers = new Set(lab.devices('router').map((d) => d.id));
+  const traffic = new Set(lab.devices().filter((d) => d.traffic !== undefined).map((d) => d.id));
+  const seen = new Set<string>([pe]);
+  let frontier = lab.neighbours(pe).filter((n) => !skipPorts.includes(n.port) && !routers.has(n.device));
+  let best: ServedEndpoint | undefined;
+  for (let hops = 1; frontier.length > 0; hops++) {
+    const next: typeof frontier = [];
+    for (const n of frontier) {
+      if (seen.has(n.device)) continue;
+      seen.add(n.device);
+      if (traffic.has(n.device)) {
+        if (best === undefined || best.hops < hops) best = { device: n.device, port: n.peerPort, hops };
+        continue;
+      }
+      for (const m of lab.neighbours(n.device)) if (!seen.has(m.device) && !routers.has(m.device)) next.push(m);
+    }
+    frontier = next;
+  }
+  return best;
+}
+
 /** Edits configuration and remembers how to undo it (delete what was added). */
 export class ConfigSession {
   private readonly undo: Array<() => Promise<void>> = [];
