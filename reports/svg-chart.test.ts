@@ -89,4 +89,19 @@ describe('svgChart', () => {
     expect(svg).toContain('&#60;x&#62;');
     expect(escapeHtml(`<a href='x'>&"`)).toBe('&#60;a href=&#39;x&#39;&#62;&#38;&#34;');
   });
+
+  it('fits a long y-axis title along the plot: two lines broken at a space, a line still too long condensed', () => {
+    const short = svgChart({ xTitle: 'x', yTitle: 'fct (us)', series: [{ label: 's', points: [[1, 1]] }] });
+    expect(short).toContain('rotate(-90)" text-anchor="middle">fct (us)</text>');
+    expect(short).not.toContain('<tspan');
+    const long = 'training-efficiency loss of the data-parallel all-reduce over the WAN (%)';
+    const svg = svgChart({ xTitle: 'x', yTitle: long, series: [{ label: 's', points: [[1, 1]] }] });
+    const lines = [...svg.matchAll(/<tspan x="0" dy="(\d+)"([^>]*)>([^<]*)<\/tspan>/g)];
+    expect(lines.map((l) => l[3]).join(' ')).toBe(long);
+    expect(lines.map((l) => l[1])).toEqual(['0', '12']);
+    expect(lines.every((l) => l[2] === '' || /textLength="[\d.]+" lengthAdjust="spacingAndGlyphs"/.test(l[2]!))).toBe(true);
+    const unbreakable = svgChart({ xTitle: 'x', yTitle: 'x'.repeat(200), series: [{ label: 's', points: [[1, 1]] }] });
+    expect(unbreakable).toMatch(/<tspan x="0" dy="0" textLength="[\d.]+" lengthAdjust="spacingAndGlyphs">x{200}<\/tspan>/);
+  });
 });
+

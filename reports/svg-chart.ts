@@ -185,9 +185,37 @@ export function svgChart(spec: ChartSpec): string {
     ...seriesSvg,
     empty,
     `<text class="axis-title" x="${m.left + plotW / 2}" y="${height - 8}" text-anchor="middle">${escapeHtml(spec.xTitle)}</text>`,
-    `<text class="axis-title" transform="translate(14 ${r1(top + plotH / 2)}) rotate(-90)" text-anchor="middle">${escapeHtml(spec.yTitle)}</text>`,
+    yAxisTitle(spec.yTitle, top + plotH / 2, plotH),
     '</svg>',
   ].join('');
+}
+
+/** Average width of a character of the axis titles (11 px, bold), for fitting them. */
+const TITLE_CHAR_PX = 6.6;
+
+/**
+ * The y-axis title, rotated along the axis: one line when it fits the plot's height, else two
+ * lines broken at the space nearest the middle; a line still too long is condensed to fit.
+ */
+function yAxisTitle(title: string, centreY: number, maxPx: number): string {
+  const fits = (t: string): boolean => t.length * TITLE_CHAR_PX <= maxPx;
+  let lines = [title];
+  if (!fits(title)) {
+    const spaces = [...title.matchAll(/ /g)].map((m) => m.index!);
+    if (spaces.length > 0) {
+      const mid = spaces.reduce((best, i) => (Math.abs(i - title.length / 2) < Math.abs(best - title.length / 2) ? i : best));
+      lines = [title.slice(0, mid), title.slice(mid + 1)];
+    }
+  }
+  if (lines.length === 1 && fits(title)) {
+    return `<text class="axis-title" transform="translate(14 ${r1(centreY)}) rotate(-90)" text-anchor="middle">${escapeHtml(title)}</text>`;
+  }
+  const x = lines.length === 1 ? 14 : 9;
+  const spans = lines.map((l, i) => {
+    const squeeze = fits(l) ? '' : ` textLength="${r1(maxPx)}" lengthAdjust="spacingAndGlyphs"`;
+    return `<tspan x="0" dy="${i === 0 ? 0 : 12}"${squeeze}>${escapeHtml(l)}</tspan>`;
+  });
+  return `<text class="axis-title" transform="translate(${x} ${r1(centreY)}) rotate(-90)" text-anchor="middle">${spans.join('')}</text>`;
 }
 
 /** Styles the charts rely on; the summary page includes them once. */
