@@ -85,6 +85,10 @@ export const ROUTER_DEFECTS = {
     description: 'HP-WAN maximum rates and slice bandwidths are not enforced at ingress.',
     requirements: ['HPW-2', 'HPW-4', 'RTR-4'],
   },
+  'slice-resize-ignored': {
+    description: 'A slice keeps the bandwidth it was first provisioned with: re-provisioning it in flight changes nothing.',
+    requirements: ['RTR-6'],
+  },
   'hpwan-admits-over-quota': {
     description: 'Admission control grants reservations beyond the quota.',
     requirements: ['HPW-3'],
@@ -119,6 +123,7 @@ export function routerDefects(ids: readonly string[]): RouterDefects {
     hpwanNoMinimum: has('hpwan-ignores-minimum'),
     hpwanNoShaping: has('hpwan-no-shaping'),
     hpwanAdmitsAll: has('hpwan-admits-over-quota'),
+    sliceResizeIgnored: has('slice-resize-ignored'),
     noProxyNotification: has('hpwan-no-proxy-notification'),
     bfd: {
       ...BFD_CONFORMANT,

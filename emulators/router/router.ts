@@ -71,6 +71,8 @@ export interface RouterDefects {
   hpwanNoShaping: boolean;
   /** Admission control admits whatever is asked. */
   hpwanAdmitsAll: boolean;
+  /** A slice keeps the bandwidth it was first provisioned with: later changes are not applied. */
+  sliceResizeIgnored: boolean;
   /** The proxy gateway does not turn notifications into CNPs. */
   noProxyNotification: boolean;
   bfd: BfdDefects;
@@ -90,6 +92,7 @@ export const ROUTER_CONFORMANT: RouterDefects = {
   hpwanNoMinimum: false,
   hpwanNoShaping: false,
   hpwanAdmitsAll: false,
+  sliceResizeIgnored: false,
   noProxyNotification: false,
   bfd: BFD_CONFORMANT,
 };
@@ -594,6 +597,8 @@ export class Router implements PacketSink, IngressAccounting, DomainRouter, Enfo
   }
 
   setSlice(name: string, vrf: string, bandwidthBps: number): void {
+    const cur = this.slices.get(name);
+    if (cur !== undefined && cur.vrf === vrf && this.defects.sliceResizeIgnored) return;
     this.deleteSlice(name);
     this.slices.set(name, {
       name,
