@@ -1,7 +1,8 @@
 // The router as a twin node: the port model plus the router's configuration and state paths.
 //
 // Configuration (edit with merge / replace / delete; leaves in kebab case; intervals in us):
-//   /routing/config                                          load-balancing: ecmp | ucmp
+//   /routing/config                                          load-balancing: ecmp | ucmp | adaptive,
+//                                                            elephant-rate-bps, elephant-lifetime-us
 //   /routing/interfaces/interface[name=P]/config             metric (IGP cost), weight (UCMP)
 //   /network-instances/network-instance[name=V]/config       address-family: ipv4 | ipv6, interfaces: [P...]
 //   /network-instances/network-instance[name=V]/segment-routing/policies/policy[name=N]/config
@@ -22,7 +23,7 @@
 // State (each container also answers for one of its leaves):
 //   /interfaces/interface[name=P]/state/transport            fibre, length-km, one-way-delay-us
 //   /interfaces/interface[name=P]/state/ethernet             the `ethernet` param (802.3df facts), port-speed-bps
-//   /routing/state                                           load-balancing, counters
+//   /routing/state                                           load-balancing, counters, elephant-flows
 //   /routing/interfaces/interface[name=P]/state              metric, weight, usable, peer-router
 //   /bfd/interfaces/interface[id=P]/state                    session-state, remote-session-state, local-/remote-
 //        discriminator, local-/remote-diagnostic-code, desired-minimum-tx-interval, required-minimum-receive,
@@ -48,7 +49,7 @@ import type { TwinDeviceSpec } from '../twin.ts';
 import { HpwanRequestError, checkHpwanRequest, type HpwanMode, type HpwanRequest } from '../wan/hpwan.ts';
 import { PS_PER_US } from './bfd.ts';
 import { RouterConfigError, matchPath, numberLeaf, objectValue, pickLeaf, stringListLeaf } from './paths.ts';
-import { DEFAULT_VRF, Router } from './router.ts';
+import { DEFAULT_ELEPHANT_POLICY, DEFAULT_VRF, Router } from './router.ts';
 
 export const BFD_STATE_NAMES = ['ADMIN_DOWN', 'DOWN', 'INIT', 'UP'] as const;
 export const BFD_DIAG_NAMES = [
@@ -107,6 +108,14 @@ export class RouterModel extends PortDeviceModel {
     return super.configGet(path);
   }
 
+  /** `device:port` of an endpoint address of the twin (the number itself if there is none). */
+  private addressName(a: number): string {
+    const x = this.rt.network.spec.addresses[a];
+    if (x === undefined) return String(a);
+    const d = this.rt.devices[x.node]!;
+    return `${d.id}:${d.ports[x.port]}`;
+  }
+
   protected override configEdit(path: string, value: unknown, op: Op): void {
     // a leaf edit becomes a merge of the container
     const leaf = /^(.*\/config)\/([a-z-]+)$/.exec(path);
@@ -120,13 +129,24 @@ export class RouterModel extends PortDeviceModel {
     if ((m = matchPath(path, '/routing/config'))) {
       if (op === 'delete') {
         r.loadBalancing = 'ecmp';
+        r.elephantPolicy = { ...DEFAULT_ELEPHANT_POLICY };
+        r.resetFlows();
         this.stored.delete('/routing/config');
         return;
       }
       const c = this.merged('/routing/config', value, op, path);
       const lb = c['load-balancing'] ?? 'ecmp';
-      if (lb !== 'ecmp' && lb !== 'ucmp') throw new RouterConfigError(this.id, `${path}: load-balancing must be ecmp or ucmp, got ${JSON.stringify(lb)}`);
+      if (lb !== 'ecmp' && lb !== 'ucmp' && lb !== 'adaptive') {
+        throw new RouterConfigError(this.id, `${path}: load-balancing must be ecmp, ucmp or adaptive, got ${JSON.stringify(lb)}`);
+      }
+      const policy = {
+        minRateBps: c['elephant-rate-bps'] === undefined ? DEFAULT_ELEPHANT_POLICY.minRateBps : numberLeaf(this.id, path, 'elephant-rate-bps', c['elephant-rate-bps'], 1),
+        minLifetimePs:
+          c['elephant-lifetime-us'] === undefined ? DEFAULT_ELEPHANT_POLICY.minLifetimePs : numberLeaf(this.id, path, 'elephant-lifetime-us', c['elephant-lifetime-us'], 0) * 1e6,
+      };
+      if (lb !== r.loadBalancing || policy.minRateBps !== r.elephantPolicy.minRateBps || policy.minLifetimePs !== r.elephantPolicy.minLifetimePs) r.resetFlows();
       r.loadBalancing = lb;
+      r.elephantPolicy = policy;
       this.stored.set('/routing/config', c);
       return;
     }
@@ -342,7 +362,15 @@ export class RouterModel extends PortDeviceModel {
       return pickLeaf({ ...this.ethernet, 'port-speed-bps': link.rateBps }, m.leaf);
     }
     if ((m = matchPath(path, '/routing/state'))) {
-      return pickLeaf({ 'load-balancing': r.loadBalancing, counters: { ...r.counters } }, m.leaf);
+      const elephants = r.elephants.map((e) => ({
+        source: this.addressName(e.src),
+        destination: this.addressName(e.dst),
+        entropy: e.entropy,
+        'egress-interface': this.ports[e.port],
+        'rate-bps': Math.round(e.rateBps),
+        'identified-at-ps': e.atPs,
+      }));
+      return pickLeaf({ 'load-balancing': r.loadBalancing, counters: { ...r.counters }, 'elephant-flows': elephants }, m.leaf);
     }
     if ((m = matchPath(path, '/routing/interfaces/interface[name=*]/state'))) {
       const p = this.ports.indexOf(m.keys.name);

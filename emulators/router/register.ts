@@ -89,6 +89,10 @@ export const ROUTER_DEFECTS = {
     description: 'A slice keeps the bandwidth it was first provisioned with: re-provisioning it in flight changes nothing.',
     requirements: ['RTR-6'],
   },
+  'elephants-missed': {
+    description: 'Adaptive load balancing never identifies an elephant flow: elephants are hashed like mice and may pile onto one member.',
+    requirements: ['RTR-7'],
+  },
   'hpwan-admits-over-quota': {
     description: 'Admission control grants reservations beyond the quota.',
     requirements: ['HPW-3'],
@@ -124,6 +128,7 @@ export function routerDefects(ids: readonly string[]): RouterDefects {
     hpwanNoShaping: has('hpwan-no-shaping'),
     hpwanAdmitsAll: has('hpwan-admits-over-quota'),
     sliceResizeIgnored: has('slice-resize-ignored'),
+    elephantsMissed: has('elephants-missed'),
     noProxyNotification: has('hpwan-no-proxy-notification'),
     bfd: {
       ...BFD_CONFORMANT,

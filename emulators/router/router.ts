@@ -73,6 +73,8 @@ export interface RouterDefects {
   hpwanAdmitsAll: boolean;
   /** A slice keeps the bandwidth it was first provisioned with: later changes are not applied. */
   sliceResizeIgnored: boolean;
+  /** Adaptive load balancing never identifies an elephant flow: every flow is hashed as in ECMP. */
+  elephantsMissed: boolean;
   /** The proxy gateway does not turn notifications into CNPs. */
   noProxyNotification: boolean;
   bfd: BfdDefects;
@@ -93,9 +95,40 @@ export const ROUTER_CONFORMANT: RouterDefects = {
   hpwanNoShaping: false,
   hpwanAdmitsAll: false,
   sliceResizeIgnored: false,
+  elephantsMissed: false,
   noProxyNotification: false,
   bfd: BFD_CONFORMANT,
 };
+
+export type LoadBalancing = 'ecmp' | 'ucmp' | 'adaptive';
+
+/** A flow is an elephant once it has lasted `minLifetimePs` and averaged `minRateBps` since its first packet. */
+export interface ElephantPolicy {
+  minRateBps: number;
+  minLifetimePs: number;
+}
+
+export const DEFAULT_ELEPHANT_POLICY: ElephantPolicy = { minRateBps: 10e9, minLifetimePs: 100e6 };
+/** A flow unseen this long is forgotten (its next packet starts a new one). */
+const FLOW_IDLE_PS = 1e9;
+
+interface FlowEntry {
+  firstPs: number;
+  lastPs: number;
+  bytes: number;
+  /** The member an elephant is pinned to, or -1 (a mouse: hashed). */
+  port: number;
+  rateBps: number;
+}
+
+export interface ElephantRecord {
+  src: number;
+  dst: number;
+  entropy: number;
+  port: number;
+  rateBps: number;
+  atPs: number;
+}
 
 export const DEFAULT_VRF = 'default';
 /** IPv6 + SRH fixed part + one segment, bytes. */
@@ -199,7 +232,12 @@ export class Router implements PacketSink, IngressAccounting, DomainRouter, Enfo
     ttlExpired: 0,
   };
   // routing configuration
-  loadBalancing: 'ecmp' | 'ucmp' = 'ecmp';
+  loadBalancing: LoadBalancing = 'ecmp';
+  /** Adaptive load balancing (RTR-7): what makes a flow an elephant. */
+  elephantPolicy: ElephantPolicy = { ...DEFAULT_ELEPHANT_POLICY };
+  private readonly flowTable = new Map<number, FlowEntry>();
+  /** Elephants identified, in order (state: /routing/state elephant-flows). */
+  readonly elephants: ElephantRecord[] = [];
   private readonly metric: Float64Array;
   private readonly weight: Float64Array;
   private readonly portVrf: string[];
@@ -847,6 +885,10 @@ export class Router implements PacketSink, IngressAccounting, DomainRouter, Enfo
       for (const port of tier.ports) if (this.usable(port)) s[n++] = port;
       if (n === 0) continue;
       if (n === 1 || this.defects.polarise) return s[0];
+      if (this.loadBalancing === 'adaptive') {
+        const pinned = this.adaptive(p, n);
+        if (pinned >= 0) return pinned;
+      }
       const h = this.defects.perPacket
         ? hash32(p.src ^ p.seq, p.dst * 16384 + (p.entropy & 0x3fff), this.salt)
         : hash32(p.src, p.dst * 16384 + (p.entropy & 0x3fff), this.salt);
@@ -865,6 +907,57 @@ export class Router implements PacketSink, IngressAccounting, DomainRouter, Enfo
       return s[h % n];
     }
     return -1;
+  }
+
+  /**
+   * Adaptive load balancing over the usable members in scratch[0..n): tracks the flow (source,
+   * destination, entropy); once it qualifies as an elephant it is pinned to the member with the
+   * least elephant bandwidth already placed on it (then the shortest queue, then port order) and
+   * stays there while the member is usable. Returns the pinned member, or -1 to hash (a mouse).
+   */
+  private adaptive(p: Packet, n: number): number {
+    const s = this.scratch;
+    const now = this.events.nowPs;
+    const key = p.src * 4294967296 + p.dst * 16384 + (p.entropy & 0x3fff);
+    let f = this.flowTable.get(key);
+    if (f === undefined || now - f.lastPs > FLOW_IDLE_PS) {
+      if (this.flowTable.size >= 65536) this.forgetIdleFlows(now);
+      f = { firstPs: now, lastPs: now, bytes: 0, port: -1, rateBps: 0 };
+      this.flowTable.set(key, f);
+    }
+    f.lastPs = now;
+    f.bytes += p.size;
+    if (f.port >= 0) {
+      for (let i = 0; i < n; i++) if (s[i] === f.port) return f.port;
+      f.port = -1; // its member went away: hashed again, and placed again below if still an elephant
+    }
+    const lifetime = now - f.firstPs;
+    if (this.defects.elephantsMissed || lifetime < this.elephantPolicy.minLifetimePs) return -1;
+    const rate = (f.bytes * 8) / (lifetime / 1e12);
+    if (rate < this.elephantPolicy.minRateBps) return -1;
+    let best = s[0];
+    let bestLoad = Infinity;
+    let bestQueue = Infinity;
+    for (let i = 0; i < n; i++) {
+      let load = 0;
+      for (const e of this.flowTable.values()) if (e.port === s[i]) load += e.rateBps;
+      const queue = this.egress[s[i]]?.queue.lowBytes ?? 0;
+      if (load < bestLoad || (load === bestLoad && queue < bestQueue)) [best, bestLoad, bestQueue] = [s[i], load, queue];
+    }
+    f.port = best;
+    f.rateBps = rate;
+    this.elephants.push({ src: p.src, dst: p.dst, entropy: p.entropy & 0x3fff, port: best, rateBps: rate, atPs: now });
+    return best;
+  }
+
+  private forgetIdleFlows(now: number): void {
+    for (const [k, e] of this.flowTable) if (now - e.lastPs > FLOW_IDLE_PS) this.flowTable.delete(k);
+  }
+
+  /** Forgets the flows and elephants adaptive load balancing learnt (on a change of mode). */
+  resetFlows(): void {
+    this.flowTable.clear();
+    this.elephants.length = 0;
   }
 
   private discard(p: Packet, inPort: number): void {

@@ -21,6 +21,10 @@
 //    server of the DC's fabric, found breadth first from the PE through its DC) sends 64 frames
 //    to the other's, both ways at once; after 5 ms of device time (10 x the one-way delay of
 //    300 km) every frame has arrived in both directions.
+// 7. Adaptive load balancing [RTR-7]: PE1 in adaptive mode (elephants: 10 Gb/s over 50 us) with
+//    DC1 -> DC2 held on the direct links; 8 flows of 180 Gb/s (2 ms each) and 24 mice of 4
+//    frames: PE1 identifies exactly the 8 elephants (no mouse) and places them by load, 4 on each
+//    member (720 Gb/s of 800), and every frame of every flow arrives.
 // Devices: wan-lab.ts (two PEs with traffic generators, two direct links, a transit router).
 import { test, expect, req, describe } from '../../harness/suite.ts';
 import { IP_PROTOCOL } from '../../protocols/ip.ts';
@@ -282,5 +286,36 @@ describe('router forwarding', () => {
     expect(ma?.done && mb?.done).toBe(true);
     lab.metric({ name: 'DC1 -> DC2 completion', unit: 'us', value: (ma?.fctPs ?? 0) / 1e6 });
     lab.metric({ name: 'DC2 -> DC1 completion', unit: 'us', value: (mb?.fctPs ?? 0) / 1e6 });
+  });
+
+  test('adaptive load balancing: elephant flows are identified and placed on the members by load, mice are not', req('RTR-7'), async ({ lab }) => {
+    const w = wanLab(lab);
+    const cfg = new ConfigSession();
+    const members = w.direct.map((d) => d[0]);
+    const rx = (i: number) => `${w.dc2.ate.id}:${w.dc2.atePorts[i % 4]}`;
+    const elephants: FlowDef[] = Array.from({ length: 8 }, (_, i) => ({
+      name: `elephant${i}`,
+      txPort: w.dc1.atePorts[i % 4]!,
+      rxPort: rx(i + Math.floor(i / 4)),
+      bytes: 45e6,
+      frameBytes: 9000,
+      rateBps: 180e9,
+    }));
+    const mice: FlowDef[] = Array.from({ length: 24 }, (_, i) => ({ name: `mouse${i}`, txPort: w.dc1.atePorts[4 + (i % 2)]!, rxPort: rx(i), bytes: 4 * FRAME, frameBytes: FRAME }));
+    try {
+      await directOnly(cfg, w);
+      await cfg.set(w.dc1.pe, '/routing/config', { 'load-balancing': 'adaptive', 'elephant-rate-bps': 10e9, 'elephant-lifetime-us': 50 });
+      const metrics = await runFlows(lab, w.dc1.ate, [...elephants, ...mice], 20);
+      const state = (await w.dc1.pe.state.get('/routing/state')) as { 'elephant-flows': Array<{ 'egress-interface': string; 'rate-bps': number }> };
+      const found = state['elephant-flows'];
+      const perMember = members.map((m) => found.filter((e) => e['egress-interface'] === m).length);
+      members.forEach((m, i) => lab.metric({ name: `elephants placed on ${m}`, unit: 'flows', value: perMember[i]! }));
+      expect(found.length, 'flows PE1 identified as elephants (8 elephants, 24 mice sent)').toBe(8);
+      expect(Math.max(...perMember) - Math.min(...perMember), `elephants per member ${members.join('/')}: ${perMember.join('/')}`).toBeLessThanOrEqual(0);
+      for (const e of found) expect(e['rate-bps'], 'rate at identification (b/s)').toBeGreaterThan(10e9);
+      for (const m of metrics) expect(m.rxFrames, `frames of ${m.name} received`).toBe(m.txFrames);
+    } finally {
+      await cfg.restore();
+    }
   });
 });
