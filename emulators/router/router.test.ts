@@ -83,6 +83,27 @@ describe('router forwarding', () => {
     expect(share(['ecmp-polarisation'])).toSatisfy((x: number) => x === 1 || x === 0);
   });
 
+  it('adaptive mode pins each elephant to the least-loaded member and leaves mice hashed; a bad mode is refused', () => {
+    const placed = (defects: string[]) => {
+      const { twin, pe1, ate1 } = wan(defects);
+      pe1.config!.edit('/routing/interfaces/interface[name=wan3]/config', { metric: 1000 }, 'replace');
+      pe1.config!.edit('/routing/config', { 'load-balancing': 'adaptive', 'elephant-rate-bps': 20e9, 'elephant-lifetime-us': 20 }, 'replace');
+      const big = Array.from({ length: 6 }, (_, i) => flow(`e${i}`, `p${1 + (i % 3)}`, `w-ate2:p${1 + ((i + Math.floor(i / 3)) % 3)}`, 2000, { rateBps: 100e9 }));
+      const small = Array.from({ length: 30 }, (_, i) => flow(`m${i}`, 'p4', `w-ate2:p${1 + (i % 3)}`, 2));
+      const m = run(twin, ate1, [...big, ...small], 3);
+      const st = pe1.state!.get('/routing/state') as { 'elephant-flows': Array<{ source: string; 'egress-interface': string }> };
+      return { m, found: st['elephant-flows'] };
+    };
+    const ok = placed([]);
+    expect(ok.found).toHaveLength(6);
+    expect(ok.found.every((e) => /^w-ate1:p[123]$/.test(e.source))).toBe(true);
+    expect(ok.found.filter((e) => e['egress-interface'] === 'wan1')).toHaveLength(3);
+    expect(ok.m.every((x) => x.done && x.rxFrames === x.txFrames)).toBe(true);
+    expect(placed(['elephants-missed']).found).toHaveLength(0);
+    const { pe1 } = wan();
+    expect(() => pe1.config!.edit('/routing/config', { 'load-balancing': 'flowlet' }, 'replace')).toThrow(/load-balancing must be ecmp, ucmp or adaptive, got "flowlet"/);
+  });
+
   it('takes the loop-free alternate through the transit router when both direct links are down', () => {
     const { twin, pe1, pe2, p1, ate1 } = wan();
     pe1.faults!.inject({ kind: 'link-down', port: 'wan1' });
