@@ -3,6 +3,9 @@
 // Emulator-bound devices share one twin (built from the emulator part of the topology); lab
 // drivers are looked up in a registry that the real-device drivers fill. Every capability call
 // goes through a timeout, so a device that stops answering makes its test broken, not the run hang.
+// With `reset`, the binding performs each device's lifecycle reset (drivers/device.ts
+// DeviceLifecycle) once per scope, bounded by the same timeout, before it returns: a test file
+// then starts from the state the devices started in (a lab-in-a-box twin rebuilt from its seed).
 import { openEmulator, EMULATOR_DRIVER, type EmulatorSession } from '../drivers/emulator/emulator-driver.ts';
 import { DeviceError, CAPABILITIES, type Device } from '../drivers/device.ts';
 import type { TwinTopology } from '../emulators/twin.ts';
@@ -87,9 +90,28 @@ function boundCall<T>(deviceId: string, what: string, timeoutMs: number, call: (
   });
 }
 
+/** Calls the lifecycle reset of each scope once (in device order), each bounded by `timeoutMs`. */
+export async function resetDevices(devices: readonly Device[], timeoutMs: number): Promise<string[]> {
+  const done: string[] = [];
+  for (const d of devices) {
+    const l = d.lifecycle;
+    if (!l || done.includes(l.scope)) continue;
+    await boundCall(d.id, 'lifecycle.reset', timeoutMs, () => l.reset());
+    done.push(l.scope);
+  }
+  return done;
+}
+
 export async function bindTestbed(
   tb: Testbed,
-  opts: { seed: number; driverTimeoutMs: number; env?: NodeJS.ProcessEnv; openLab?: LabDeviceOpener },
+  opts: {
+    seed: number;
+    driverTimeoutMs: number;
+    env?: NodeJS.ProcessEnv;
+    openLab?: LabDeviceOpener;
+    /** Reset the devices that offer it (each lifecycle scope once), as a test file starts. */
+    reset?: boolean;
+  },
 ): Promise<BoundTestbed> {
   const { devices: settings, secrets } = resolveSettings(tb, opts.env ?? process.env);
   const devices = new Map<string, Device>();
@@ -110,6 +132,7 @@ export async function bindTestbed(
       opened.push(device);
       devices.set(d.id, withCallTimeouts(device, opts.driverTimeoutMs));
     }
+    if (opts.reset) await resetDevices(opened, opts.driverTimeoutMs);
   } catch (err) {
     await close();
     if (err instanceof DeviceError || err instanceof BindError) throw err;

@@ -79,7 +79,7 @@ describe('lab up, run through the lab drivers, lab down', () => {
     'gives the demo suite the verdicts of the in-process emulator and leaves no process behind',
     async () => {
       const dir = path.join(tmp, 'demo');
-      const up = await labUp({ testbedFile: path.join(FIXTURES, 'demo.yaml'), dir, timeScale: 0.01 });
+      const up = await labUp({ testbedFile: path.join(FIXTURES, 'demo.yaml'), dir });
       let pids = up.pids;
       try {
         console.log(formatLabUp(up));
@@ -117,7 +117,7 @@ describe('lab up, run through the lab drivers, lab down', () => {
     async () => {
       const dir = path.join(tmp, 'unresponsive');
       const testbed = path.join(FIXTURES, 'unresponsive.yaml');
-      const up = await labUp({ testbedFile: testbed, dir, timeScale: 0.01 });
+      const up = await labUp({ testbedFile: testbed, dir });
       try {
         const { lab, a, b } = await compareRuns(up.bindingFile, up.envFile, testbed, 'demo', ['--driver-timeout', '2000']);
         expect(a).toEqual(b);
@@ -136,7 +136,7 @@ describe('lab up, run through the lab drivers, lab down', () => {
     'a lab server frozen mid-session makes each call broken within the driver timeout',
     async () => {
       const dir = path.join(tmp, 'frozen');
-      const up = await labUp({ testbedFile: path.join(FIXTURES, 'demo.yaml'), dir, timeScale: 0.01 });
+      const up = await labUp({ testbedFile: path.join(FIXTURES, 'demo.yaml'), dir });
       const bound = await bindTestbed(loadTestbed(up.bindingFile), { seed: 1, driverTimeoutMs: 1000, env: { ...process.env, ...readLabEnv(up.envFile) } });
       try {
         const dut = bound.devices.get('dut1')!;
@@ -173,7 +173,8 @@ describe('lab up refusals', () => {
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/lab up: .*no-such-module/);
     expect(fs.existsSync(path.join(dir, LAB_STATE_FILE))).toBe(false);
-    await expect(labUp({ testbedFile: bad, dir, timeScale: 0 })).rejects.toThrow(/timeScale/);
+    await expect(labUp({ testbedFile: bad, dir, clock: 'paced', timeScale: 0 })).rejects.toThrow(/timeScale must be a number > 0/);
+    await expect(labUp({ testbedFile: bad, dir, timeScale: 0.5 })).rejects.toThrow(/needs clock paced/);
   });
 });
 
@@ -204,7 +205,7 @@ describe.skipIf(socatMissing !== null && process.env.CI !== 'true')(`lab-in-a-bo
         ].join('\n'),
       );
       const dir = path.join(tmp, 'optics');
-      const up = await labUp({ testbedFile: testbed, dir, timeScale: 1 });
+      const up = await labUp({ testbedFile: testbed, dir });
       const ref = openEmulator(
         (() => {
           const tb = loadTestbed(testbed);

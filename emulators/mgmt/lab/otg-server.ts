@@ -3,7 +3,9 @@
 // Guarantees: requests are handled one at a time against the node (the twin is synchronous);
 // a body is JSON of at most `maxBodyBytes` (default 16 MiB); every failure answers OTG's Error
 // object with the HTTP status in `code`, and a twin error (a flow naming an unknown port, say)
-// is a 400 validation error carrying the model's message; `stop()` closes every connection.
+// is a 400 validation error carrying the model's message; `stop()` closes every connection. The
+// node is looked up at each request (`node()`); `reset()` forgets the flows and captures set on
+// the node served before (lab-in-a-box calls it when it rebuilds the twin).
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { capturesToPcapng } from '../../fabric/pcapng.ts';
@@ -26,7 +28,8 @@ import {
 } from './otg-api.ts';
 
 export interface OtgServerOptions {
-  node: TwinNode;
+  /** The node served now. */
+  node: () => TwinNode;
   maxBodyBytes?: number;
 }
 
@@ -88,7 +91,15 @@ export class OtgServer {
   }
 
   private get node(): TwinNode {
-    return this.opts.node;
+    return this.opts.node();
+  }
+
+  /** Forgets flows, run state and captures (the node they were set on is gone). */
+  reset(): void {
+    this.flows = [];
+    this.running = false;
+    this.capturing.clear();
+    this.captured.clear();
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
