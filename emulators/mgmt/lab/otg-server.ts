@@ -58,6 +58,11 @@ export class OtgServer {
 
   constructor(private readonly opts: OtgServerOptions) {
     this.http = http.createServer((req, res) => void this.handle(req, res));
+    // Idle keep-alive connections stay open until the client closes them: a server that closes
+    // one after an idle timeout races a client reusing it at that moment (the request then dies
+    // with ECONNRESET), and lab clients keep a device's connection idle for seconds while a
+    // binding opens the other devices.
+    this.http.keepAliveTimeout = 0;
     this.http.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
