@@ -262,6 +262,27 @@ function ifMibOnly(all: Record<string, PortCounters>): Record<string, PortCounte
   return Object.fromEntries(Object.entries(all).map(([p, c]) => [p, Object.fromEntries(keys.map((k) => [k, c[k]])) as unknown as PortCounters]));
 }
 
+describe('lab-in-a-box device whose management plane stops answering', () => {
+  it('hangs its reads but still answers the clock, advance-time and reset', async () => {
+    const topology: TwinTopology = { ...TOPOLOGY, devices: TOPOLOGY.devices.map((d) => (d.id === 'dut1' ? { ...d, defects: ['mgmt-unresponsive'] } : d)) };
+    const live = await startLabServer({ topology, seed: SEED, ptyDir: tmp }, CREDS, {});
+    const ep = live.endpoints.devices.find((d) => d.id === 'dut1')!;
+    expect(ep.snmpPort).toBeUndefined();
+    const d = await createNetconfDevice(info('dut1'), { netconf: { host: '127.0.0.1', port: ep.netconfPort, username: CREDS.username, password: CREDS.password, timeoutMs: 500 } });
+    try {
+      await d.clock!.advance(5e6);
+      expect(await d.clock!.nowPs()).toBe(5e6);
+      await expect(d.state.get('/interfaces/interface[name=port1]/oper-status')).rejects.toThrow(DeviceError);
+      await expect(d.client.get(`<interfaces xmlns="${IETF_INTERFACES_NS}"/><emulator xmlns="${EMULATOR_NS}"/>`)).rejects.toThrow();
+      await d.lifecycle!.reset();
+      expect(live.twin.nowPs()).toBe(0);
+    } finally {
+      await d.close();
+      await live.stop();
+    }
+  });
+});
+
 describe('lab-in-a-box paced clock', () => {
   it('advances on device time paced to the wall clock, refuses advance-time, and restarts from 0 on reset', async () => {
     const live = await startLabServer({ topology: TOPOLOGY, seed: SEED, clock: 'paced', timeScale: 0.01, ptyDir: tmp }, CREDS, { wallNowMs: () => performance.now() });

@@ -17,20 +17,29 @@ import type { Twin, TwinNode, TwinTopology } from '../../twin.ts';
 import { NetconfServer } from '../netconf/server.ts';
 import { SnmpAgent } from '../snmp/agent.ts';
 import { ConsoleServer } from '../serial/console-server.ts';
-import { IETF_INTERFACES_CAPABILITY } from '../../../protocols/netconf/index.ts';
+import { IETF_INTERFACES_CAPABILITY, NETCONF_BASE_NS, childElement, isElement, type XmlElement } from '../../../protocols/netconf/index.ts';
 import { OtgServer } from './otg-server.ts';
 import { ServedTwin, type LabClock } from './served-twin.ts';
 import { startPtyPair } from './pty.ts';
 import { cmisPorts, twinPortMemory } from './twin-console.ts';
 import { TwinNetconfProvider } from './twin-netconf.ts';
 import { TwinSnmpProvider } from './twin-snmp.ts';
-import { EMULATOR_CAPABILITY, EMULATOR_RPC } from './yang.ts';
+import { EMULATOR_CAPABILITY, EMULATOR_NS, EMULATOR_RPC, EMULATOR_STATE } from './yang.ts';
 import { generateEd25519KeyPair } from '../../../protocols/netconf/ssh-keys.ts';
 
 /** Defect profile under which a device's management plane stops answering (as drivers/emulator). */
 const MGMT_UNRESPONSIVE = 'mgmt-unresponsive';
 /** Operations an unresponsive management plane leaves unanswered (faults and the clock still answer). */
 const MGMT_READS = new Set(['get', 'get-config', 'edit-config', EMULATOR_RPC.GET_STATE, EMULATOR_RPC.GET_CONFIG_VALUE, EMULATOR_RPC.EDIT_CONFIG_VALUE]);
+
+/** An unresponsive management plane hangs its reads, but still answers a <get> of the emulator container alone (the clock). */
+function hangsWhenUnresponsive(name: string, op: XmlElement): boolean {
+  if (!MGMT_READS.has(name)) return false;
+  if (name !== 'get') return true;
+  const filter = childElement(op, 'filter', NETCONF_BASE_NS);
+  const tops = filter?.children ?? [];
+  return !(tops.length > 0 && tops.every((t) => isElement(t, EMULATOR_STATE.CONTAINER, EMULATOR_NS)));
+}
 
 /** How device time moves: stepped unless a spec asks for pacing. */
 export function labClockOf(spec: Pick<LabServeSpec, 'clock' | 'timeScale'>): LabClock {
@@ -114,7 +123,7 @@ export async function startLabServer(
         hostKey,
         users: [{ username: creds.username, password: creds.password }],
         moduleCapabilities: [IETF_INTERFACES_CAPABILITY, EMULATOR_CAPABILITY],
-        ...(unresponsive ? { misbehave: (op: string) => (MGMT_READS.has(op) ? 'hang' : undefined) } : {}),
+        ...(unresponsive ? { misbehave: (name: string, _session: number, op: XmlElement) => (hangsWhenUnresponsive(name, op) ? 'hang' : undefined) } : {}),
       });
       const netconfPort = await netconf.start();
       stops.push(() => netconf.stop());
