@@ -165,6 +165,18 @@ export interface ClockCapability {
   advance(durationPs: number): Promise<void>;
 }
 
+/**
+ * An optional lifecycle step a device offers (not a capability tests ask for): the binding calls
+ * `reset` once per test file, before any test uses the device, to bring it back to the state it
+ * started in, so each file starts from the same state (as each file gets a fresh twin
+ * in-process). Devices that share one state (the many devices one emulated fabric serves) name
+ * the same `scope`, and the binding resets each scope once.
+ */
+export interface DeviceLifecycle {
+  readonly scope: string;
+  reset(): Promise<void>;
+}
+
 export interface Capabilities {
   config: ConfigCapability;
   state: StateCapability;
@@ -188,6 +200,8 @@ export interface DeviceInfo {
 export type Device = DeviceInfo & Partial<Capabilities> & {
   /** Releases connections; the harness calls it once at teardown. */
   close(): Promise<void>;
+  /** A reset the binding performs once per test file (see DeviceLifecycle). */
+  lifecycle?: DeviceLifecycle;
 };
 
 /** A device known to offer capabilities C. */
@@ -249,6 +263,7 @@ export abstract class AbstractDevice implements DeviceInfo {
     write: async () => this.unimplemented('cmis', 'write'),
   };
   clock: ClockCapability | undefined = undefined;
+  lifecycle: DeviceLifecycle | undefined = undefined;
 
   async close(): Promise<void> {}
 }

@@ -3,6 +3,10 @@
 // Emulator-bound devices share one twin (built from the emulator part of the topology); lab
 // drivers are looked up in a registry that the real-device drivers fill. Every capability call
 // goes through a timeout, so a device that stops answering makes its test broken, not the run hang.
+// Lab devices are opened a few at a time (OPEN_CONCURRENCY); the devices keep testbed order. With
+// `reset`, the binding performs each device's lifecycle reset (drivers/device.ts DeviceLifecycle)
+// once per scope, bounded by the same timeout, before it returns: a test file then starts from
+// the state the devices started in (a lab-in-a-box twin rebuilt from its seed).
 import { openEmulator, EMULATOR_DRIVER, type EmulatorSession } from '../drivers/emulator/emulator-driver.ts';
 import { DeviceError, CAPABILITIES, type Device } from '../drivers/device.ts';
 import type { TwinTopology } from '../emulators/twin.ts';
@@ -87,9 +91,53 @@ function boundCall<T>(deviceId: string, what: string, timeoutMs: number, call: (
   });
 }
 
+/** Lab devices opened at once while binding (each open is a few round trips: SSH, SNMP, HTTP). */
+const OPEN_CONCURRENCY = 16;
+
+/**
+ * Runs `f` on every item, at most `limit` at a time. On the first failure no further item is
+ * started; the ones under way are waited for (so whatever they open can be closed), then the
+ * failure is thrown.
+ */
+export async function eachLimited<T>(items: readonly T[], limit: number, f: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { err: unknown } | null = null;
+  const worker = async (): Promise<void> => {
+    while (failure === null && next < items.length) {
+      const i = next++;
+      try {
+        await f(items[i]!, i);
+      } catch (err) {
+        failure ??= { err };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure !== null) throw (failure as { err: unknown }).err;
+}
+
+/** Calls the lifecycle reset of each scope once (in device order), each bounded by `timeoutMs`. */
+export async function resetDevices(devices: readonly Device[], timeoutMs: number): Promise<string[]> {
+  const done: string[] = [];
+  for (const d of devices) {
+    const l = d.lifecycle;
+    if (!l || done.includes(l.scope)) continue;
+    await boundCall(d.id, 'lifecycle.reset', timeoutMs, () => l.reset());
+    done.push(l.scope);
+  }
+  return done;
+}
+
 export async function bindTestbed(
   tb: Testbed,
-  opts: { seed: number; driverTimeoutMs: number; env?: NodeJS.ProcessEnv; openLab?: LabDeviceOpener },
+  opts: {
+    seed: number;
+    driverTimeoutMs: number;
+    env?: NodeJS.ProcessEnv;
+    openLab?: LabDeviceOpener;
+    /** Reset the devices that offer it (each lifecycle scope once), as a test file starts. */
+    reset?: boolean;
+  },
 ): Promise<BoundTestbed> {
   const { devices: settings, secrets } = resolveSettings(tb, opts.env ?? process.env);
   const devices = new Map<string, Device>();
@@ -99,17 +147,17 @@ export async function bindTestbed(
   const close = async (): Promise<void> => {
     await Promise.allSettled(opened.map((d) => d.close()));
   };
+  const inOrder: Device[] = new Array(tb.devices.length);
   try {
-    for (const d of tb.devices) {
-      let device: Device;
-      if (d.drivers.includes(EMULATOR_DRIVER)) {
-        device = emulator!.devices.get(d.id)!;
-      } else {
-        device = await (opts.openLab ?? openLab)(d, (settings.get(d.id) ?? {}) as Record<string, Record<string, unknown>>);
-      }
+    await eachLimited(tb.devices, OPEN_CONCURRENCY, async (d, i) => {
+      const device = d.drivers.includes(EMULATOR_DRIVER)
+        ? emulator!.devices.get(d.id)!
+        : await (opts.openLab ?? openLab)(d, (settings.get(d.id) ?? {}) as Record<string, Record<string, unknown>>);
       opened.push(device);
-      devices.set(d.id, withCallTimeouts(device, opts.driverTimeoutMs));
-    }
+      inOrder[i] = device;
+    });
+    for (const device of inOrder) devices.set(device.id, withCallTimeouts(device, opts.driverTimeoutMs));
+    if (opts.reset) await resetDevices(inOrder, opts.driverTimeoutMs);
   } catch (err) {
     await close();
     if (err instanceof DeviceError || err instanceof BindError) throw err;

@@ -74,6 +74,12 @@ describe('fabric-hil run', () => {
     expect((await cli(['run', '--suite', 'nosuch'])).exitCode).toBe(2);
     expect((await cli(['run', '--shard', '3/2'])).exitCode).toBe(2);
     expect((await cli(['frobnicate'])).exitCode).toBe(2);
+    for (const args of [['--clock', 'fast'], ['--time-scale', '0.5']]) {
+      const r = await cli(['lab', 'up', '--dir', path.join(tmp, 'lab-never'), ...args]);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(args[0] === '--clock' ? /expected stepped or paced/ : /needs --clock paced/);
+    }
+    expect(fs.existsSync(path.join(tmp, 'lab-never'))).toBe(false);
     const help = await cli(['run', '--help']);
     expect(help.exitCode).toBe(0);
     expect(help.stdout).toContain('--testbed');

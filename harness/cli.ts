@@ -53,6 +53,11 @@ function parseList(v: string): string[] {
   return v.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+function parseClockMode(v: string): 'stepped' | 'paced' {
+  if (v !== 'stepped' && v !== 'paced') throw new InvalidArgumentError('expected stepped or paced');
+  return v;
+}
+
 function parsePositive(v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number > 0');
@@ -262,12 +267,14 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .description('Build the twin in a background process, start its management endpoints, write and print a binding testbed')
     .option('--testbed <file>', 'emulator testbed to serve', path.relative(process.cwd(), DEFAULT_TESTBED_FILE))
     .option('--dir <dir>', 'folder for the binding, its env file (0600), the state file and logs', defaultLabDir)
-    .option('--time-scale <x>', 'virtual seconds per wall second', parsePositive, 0.01)
+    .option('--clock <mode>', 'stepped: device time moves only when a test asks; paced: it runs on with the wall clock', parseClockMode, 'stepped')
+    .option('--time-scale <x>', 'with --clock paced: virtual seconds per wall second (default 0.01)', parsePositive)
     .option('--seed <n>', 'emulator random seed', parseSeed, 1)
     .addHelpText('after', '\nThen: set -a; . <dir>/lab.env; set +a; fabric-hil run --testbed <dir>/binding.yaml\nStop with: fabric-hil lab down --dir <dir>')
-    .action(async (o: { testbed: string; dir: string; timeScale: number; seed: number }) => {
+    .action(async (o: { testbed: string; dir: string; clock: 'stepped' | 'paced'; timeScale?: number; seed: number }) => {
+      if (o.timeScale !== undefined && o.clock !== 'paced') throw new UsageError('--time-scale paces device time: it needs --clock paced');
       const { labUp, formatLabUp } = await import('./lab-box.ts');
-      const r = await labUp({ testbedFile: o.testbed, dir: o.dir, timeScale: o.timeScale, seed: o.seed });
+      const r = await labUp({ testbedFile: o.testbed, dir: o.dir, clock: o.clock, ...(o.timeScale !== undefined ? { timeScale: o.timeScale } : {}), seed: o.seed });
       const text = formatLabUp(r);
       out(text.endsWith('\n') ? text : `${text}\n`);
     });

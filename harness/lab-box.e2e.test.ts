@@ -6,6 +6,10 @@
 //   file with the PIDs; `fabric-hil run --testbed <binding> --suite demo` with the env file loaded
 //   gives, test by test, the verdicts of the in-process run of demo.yaml; lab down stops every
 //   PID it started, removes the state file, and a second lab down is a no-op;
+// - stepped time and a fresh twin per file: on the demo pair plus the default testbed's Ultra
+//   Ethernet fabric (lab-uec.yaml), the demo and uec suites (ten files, windows of microseconds
+//   timed on device time) give through the lab drivers the verdicts and every recorded metric of
+//   the in-process run, to the last digit;
 // - robustness: a device whose management plane stops answering (unresponsive.yaml) makes its
 //   tests broken and the run goes on, with the in-process verdicts; a lab server frozen with
 //   SIGSTOP makes every call a DeviceError within the driver timeout (broken, not a hang);
@@ -22,7 +26,7 @@ import { findSocat } from '../emulators/mgmt/lab/pty.ts';
 import { bindTestbed } from './bind.ts';
 import { classify } from './classify.ts';
 import { PROJECT_ROOT } from './context.ts';
-import { formatLabDown, formatLabUp, labDown, labUp, LAB_STATE_FILE, readLabEnv } from './lab-box.ts';
+import { formatLabDown, formatLabUp, labDown, labUp, LAB_STATE_FILE, readLabEnv, type LabUpResult } from './lab-box.ts';
 import type { RunResults } from './results.ts';
 import { loadTestbed } from './testbed.ts';
 
@@ -49,12 +53,21 @@ function running(pid: number): boolean {
   }
 }
 
-function verdicts(stdout: string): Map<string, string> {
+function results(stdout: string): RunResults {
   const m = /^Report: (.+)index\.html$/m.exec(stdout);
   expect(m, `no "Report:" line in:\n${stdout}`).not.toBeNull();
-  const results = JSON.parse(fs.readFileSync(path.join(m![1]!, 'results.json'), 'utf8')) as RunResults;
-  expect(results.complete).toBe(true);
-  return new Map(results.tests.map((t) => [`${t.suite} > ${t.name}`, t.status]));
+  const r = JSON.parse(fs.readFileSync(path.join(m![1]!, 'results.json'), 'utf8')) as RunResults;
+  expect(r.complete).toBe(true);
+  return r;
+}
+
+function verdicts(stdout: string): Map<string, string> {
+  return new Map(results(stdout).tests.map((t) => [`${t.suite} > ${t.name}`, t.status]));
+}
+
+/** Each test's recorded metrics, by test. */
+function metrics(stdout: string): Map<string, unknown> {
+  return new Map(results(stdout).tests.map((t) => [`${t.suite} > ${t.name}`, t.metrics]));
 }
 
 /** Runs a suite on the lab binding and in-process; returns both verdict maps and prints them side by side. */
@@ -74,12 +87,23 @@ async function compareRuns(binding: string, envFile: string, inProcessTestbed: s
   return { lab, local, a, b };
 }
 
+/** Brings a lab up on `testbed`, runs `body` with it, brings it down, and checks that no process it started is left. */
+async function withLab(testbed: string, name: string, body: (up: LabUpResult) => Promise<void>): Promise<void> {
+  const up = await labUp({ testbedFile: testbed, dir: path.join(tmp, name) });
+  try {
+    await body(up);
+  } finally {
+    await labDown({ dir: up.dir });
+  }
+  expect(up.pids.filter(running)).toEqual([]);
+}
+
 describe('lab up, run through the lab drivers, lab down', () => {
   it(
     'gives the demo suite the verdicts of the in-process emulator and leaves no process behind',
     async () => {
       const dir = path.join(tmp, 'demo');
-      const up = await labUp({ testbedFile: path.join(FIXTURES, 'demo.yaml'), dir, timeScale: 0.01 });
+      const up = await labUp({ testbedFile: path.join(FIXTURES, 'demo.yaml'), dir });
       let pids = up.pids;
       try {
         console.log(formatLabUp(up));
@@ -113,21 +137,35 @@ describe('lab up, run through the lab drivers, lab down', () => {
   );
 
   it(
+    'gives the demo and uec suites, on a stepped clock and a fresh twin per file, the verdicts and metrics of the in-process emulator',
+    async () => {
+      const testbed = path.join(FIXTURES, 'lab-uec.yaml');
+      await withLab(testbed, 'uec', async (up) => {
+        expect(up.clock).toBe('stepped');
+        const { lab, local, a, b } = await compareRuns(up.bindingFile, up.envFile, testbed, 'demo,uec');
+        expect([...a.keys()].filter((k) => k.startsWith('uec > ')).length).toBeGreaterThanOrEqual(15);
+        expect(a).toEqual(b);
+        expect(lab.exitCode, lab.stderr).toBe(local.exitCode);
+        const ma = metrics(lab.stdout);
+        const mb = metrics(local.stdout);
+        expect([...mb.values()].filter((m) => Array.isArray(m) && m.length > 0).length, 'tests that record metrics').toBeGreaterThanOrEqual(5);
+        for (const [k, m] of mb) expect(ma.get(k), k).toEqual(m);
+      });
+    },
+    400_000,
+  );
+
+  it(
     'a device that stops answering makes its tests broken and the run goes on, as in-process',
     async () => {
-      const dir = path.join(tmp, 'unresponsive');
       const testbed = path.join(FIXTURES, 'unresponsive.yaml');
-      const up = await labUp({ testbedFile: testbed, dir, timeScale: 0.01 });
-      try {
+      await withLab(testbed, 'unresponsive', async (up) => {
         const { lab, a, b } = await compareRuns(up.bindingFile, up.envFile, testbed, 'demo', ['--driver-timeout', '2000']);
         expect(a).toEqual(b);
         expect([...a.values()]).toEqual(['broken', 'broken', 'broken']);
         expect(lab.exitCode).toBe(1);
         expect(lab.stdout).toMatch(/demo\s+0\s+0\s+3/);
-      } finally {
-        await labDown({ dir });
-      }
-      expect(up.pids.filter(running)).toEqual([]);
+      });
     },
     300_000,
   );
@@ -136,7 +174,7 @@ describe('lab up, run through the lab drivers, lab down', () => {
     'a lab server frozen mid-session makes each call broken within the driver timeout',
     async () => {
       const dir = path.join(tmp, 'frozen');
-      const up = await labUp({ testbedFile: path.join(FIXTURES, 'demo.yaml'), dir, timeScale: 0.01 });
+      const up = await labUp({ testbedFile: path.join(FIXTURES, 'demo.yaml'), dir });
       const bound = await bindTestbed(loadTestbed(up.bindingFile), { seed: 1, driverTimeoutMs: 1000, env: { ...process.env, ...readLabEnv(up.envFile) } });
       try {
         const dut = bound.devices.get('dut1')!;
@@ -173,7 +211,8 @@ describe('lab up refusals', () => {
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/lab up: .*no-such-module/);
     expect(fs.existsSync(path.join(dir, LAB_STATE_FILE))).toBe(false);
-    await expect(labUp({ testbedFile: bad, dir, timeScale: 0 })).rejects.toThrow(/timeScale/);
+    await expect(labUp({ testbedFile: bad, dir, clock: 'paced', timeScale: 0 })).rejects.toThrow(/timeScale must be a number > 0/);
+    await expect(labUp({ testbedFile: bad, dir, timeScale: 0.5 })).rejects.toThrow(/needs clock paced/);
   });
 });
 
@@ -204,7 +243,7 @@ describe.skipIf(socatMissing !== null && process.env.CI !== 'true')(`lab-in-a-bo
         ].join('\n'),
       );
       const dir = path.join(tmp, 'optics');
-      const up = await labUp({ testbedFile: testbed, dir, timeScale: 1 });
+      const up = await labUp({ testbedFile: testbed, dir });
       const ref = openEmulator(
         (() => {
           const tb = loadTestbed(testbed);

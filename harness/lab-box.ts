@@ -2,8 +2,10 @@
 //
 // `labUp` starts ONE detached process (emulators/mgmt/lab/serve.mjs) that builds the twin from the
 // testbed and serves, per device, NETCONF over SSH, an SNMP agent, an OTG-like HTTP API (traffic
-// and capture nodes) and a console on a socat pty pair per CMIS module port; device time moves at
-// `timeScale` virtual seconds per wall second. It writes into `dir`:
+// and capture nodes) and a console on a socat pty pair per CMIS module port. Device time is stepped
+// (default: it moves only when a client asks, through the emulator module's advance-time RPC, so
+// the twin sees the operations of a run in the order the in-process emulator sees them) or paced
+// (`timeScale` virtual seconds per wall second). It writes into `dir`:
 //   lab-state.json   every PID started (the server, each socat), for `labDown`
 //   lab.env          the credentials (mode 0600), `NAME=value` lines a shell can source
 //   binding.yaml     the same topology, each device bound to [netconf, snmp, otg?, serial?] with
@@ -25,6 +27,7 @@ export const LAB_STATE_FILE = 'lab-state.json';
 export const LAB_ENV_FILE = 'lab.env';
 export const LAB_BINDING_FILE = 'binding.yaml';
 export const DEFAULT_TIME_SCALE = 0.01;
+export type LabClockMode = 'stepped' | 'paced';
 export const LAB_USERNAME = 'fabric-hil';
 /** Environment variables the binding refers to (values in lab.env). */
 export const LAB_ENV_VARS = LAB_ENV;
@@ -40,7 +43,9 @@ export interface LabUpOptions {
   testbedFile?: string;
   /** Folder for the state, env and binding files (created). */
   dir: string;
-  /** Virtual seconds per wall second (default 0.01: 1 ms of device time takes 100 ms). */
+  /** How device time moves (default stepped). */
+  clock?: LabClockMode;
+  /** Paced clock only: virtual seconds per wall second (default 0.01: 1 ms of device time takes 100 ms). */
   timeScale?: number;
   /** Seed of the twin (default 1). */
   seed?: number;
@@ -59,7 +64,9 @@ export interface LabState {
   testbedFile: string;
   bindingFile: string;
   envFile: string;
-  timeScale: number;
+  clock: LabClockMode;
+  /** Paced clock only. */
+  timeScale?: number;
   seed: number;
   processes: LabProcess[];
 }
@@ -80,7 +87,9 @@ export interface LabUpResult {
   envFile: string;
   stateFile: string;
   testbedName: string;
-  timeScale: number;
+  clock: LabClockMode;
+  /** Paced clock only. */
+  timeScale?: number;
   seed: number;
   /** The server's PID first, then each socat's. */
   pids: number[];
@@ -263,9 +272,13 @@ async function stopPids(procs: LabProcess[], graceMs: number): Promise<Pick<LabD
 
 export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   const dir = path.resolve(opts.dir);
-  const timeScale = opts.timeScale ?? DEFAULT_TIME_SCALE;
+  const clock = opts.clock ?? 'stepped';
+  if (clock !== 'stepped' && clock !== 'paced') throw new LabBoxError(`clock must be stepped or paced, got ${String(clock)}`);
+  if (clock === 'stepped' && opts.timeScale !== undefined) throw new LabBoxError('timeScale paces device time: it needs clock paced');
+  const timeScale = clock === 'paced' ? (opts.timeScale ?? DEFAULT_TIME_SCALE) : undefined;
   const seed = opts.seed ?? 1;
-  if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new LabBoxError(`timeScale must be a number > 0, got ${timeScale}`);
+  if (timeScale !== undefined && (!(timeScale > 0) || !Number.isFinite(timeScale))) throw new LabBoxError(`timeScale must be a number > 0, got ${timeScale}`);
+  const paced = timeScale !== undefined ? { timeScale } : {};
   if (!Number.isInteger(seed)) throw new LabBoxError(`seed must be an integer, got ${seed}`);
   const testbedFile = path.resolve(opts.testbedFile ?? DEFAULT_TESTBED_FILE);
   let tb: Testbed;
@@ -298,7 +311,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   fs.chmodSync(envFile, 0o600);
 
   const specFile = path.join(dir, 'serve-spec.json');
-  const spec: LabServeFile = { topology, seed, timeScale, ptyDir, username: LAB_USERNAME, readyFile };
+  const spec: LabServeFile = { topology, seed, clock, ...paced, ptyDir, username: LAB_USERNAME, readyFile };
   fs.writeFileSync(specFile, `${JSON.stringify(spec)}\n`);
   const log = fs.openSync(path.join(dir, 'serve.log'), 'w');
   const child = spawn(process.execPath, [SERVE_SCRIPT, specFile], {
@@ -318,7 +331,8 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
     testbedFile,
     bindingFile,
     envFile,
-    timeScale,
+    clock,
+    ...paced,
     seed,
     processes: [{ pid, what: 'lab server' }],
   };
@@ -348,7 +362,8 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
     envFile,
     stateFile,
     testbedName: tb.name,
-    timeScale,
+    clock,
+    ...paced,
     seed,
     pids: state.processes.map((p) => p.pid),
     devices,
@@ -376,9 +391,14 @@ export function readLabEnv(file: string): Record<string, string> {
   return out;
 }
 
+function clockText(r: LabUpResult): string {
+  if (r.clock === 'stepped' || r.timeScale === undefined) return 'clock stepped (device time moves only when a test asks)';
+  return `clock paced, time scale ${r.timeScale} (1 ms of device time takes ${(1 / r.timeScale).toFixed(r.timeScale > 1 ? 3 : 0)} ms)`;
+}
+
 export function formatLabUp(r: LabUpResult): string {
   const lines = [
-    `lab up: ${r.testbedName}, ${r.devices.length} device${r.devices.length === 1 ? '' : 's'}, time scale ${r.timeScale} (1 ms of device time takes ${(1 / r.timeScale).toFixed(r.timeScale > 1 ? 3 : 0)} ms), seed ${r.seed}`,
+    `lab up: ${r.testbedName}, ${r.devices.length} device${r.devices.length === 1 ? '' : 's'}, ${clockText(r)}, seed ${r.seed}`,
     ...r.devices.map(
       (d) =>
         `  ${d.id} (${d.kind}): ${d.drivers.join('+')}  netconf ${d.netconf}${d.snmp ? `  snmp ${d.snmp}` : ''}${d.otg ? `  otg ${d.otg}` : ''}${d.consoles ? `  ${d.consoles} console${d.consoles === 1 ? '' : 's'}` : ''}`,

@@ -2,6 +2,9 @@
 // record results as they come, and build the reports.
 //
 // Guarantees: configuration problems surface before any test runs (RunConfigError, exit code 2);
+// test files run in parallel only against a testbed that is all in-process emulator (each file
+// binds its own twin); a testbed with lab devices (gear, or a lab-in-a-box binding: one shared
+// fabric) runs its files one at a time, since shared gear cannot take two files at once;
 // results.json and allure-results/ are written while tests run, and an interrupted run still gets
 // a report built from what was recorded.
 import fs from 'node:fs';
@@ -12,6 +15,7 @@ import { loadTestbed, TestbedError, formatProblems, type Testbed } from './testb
 import { bindTestbed, BindError } from './bind.ts';
 import { SecretError } from './secrets.ts';
 import { TwinBuildError } from '../emulators/twin.ts';
+import { EMULATOR_DRIVER } from '../drivers/emulator/emulator-driver.ts';
 import { ENV, PROJECT_ROOT, DEFAULT_TESTBED_FILE, DEFAULT_DRIVER_TIMEOUT_MS } from './context.ts';
 import { ResultsRecorder, suiteOf } from './recorder.ts';
 import { ProgressReporter } from './progress.ts';
@@ -84,6 +88,8 @@ export async function conformanceVitest(opts: {
   grep?: string;
   shard?: { index: number; count: number };
   reporters: unknown[];
+  /** Run test files one at a time (shared lab devices). */
+  sequentialFiles?: boolean;
 }): Promise<Vitest> {
   return createVitest(
     'test',
@@ -95,6 +101,7 @@ export async function conformanceVitest(opts: {
       reporters: opts.reporters as never,
       ...(opts.grep ? { testNamePattern: opts.grep } : {}),
       ...(opts.shard ? { shard: `${opts.shard.index}/${opts.shard.count}` } : {}),
+      ...(opts.sequentialFiles ? { fileParallelism: false } : {}),
       passWithNoTests: false,
     },
     {},
@@ -176,7 +183,7 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
   };
   process.once('SIGINT', onSigint);
   try {
-    vitest = await conformanceVitest({ filters, grep: opts.grep, shard: opts.shard, reporters });
+    vitest = await conformanceVitest({ filters, grep: opts.grep, shard: opts.shard, reporters, sequentialFiles: usesLabDevices(tb) });
     await vitest.start(filters);
   } finally {
     process.off('SIGINT', onSigint);
@@ -196,6 +203,11 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
   const exitCode = bad > 0 || results.summary.total === 0 || interrupted ? 1 : 0;
   updateLatest(outDir, runId);
   return { runDir, results, indexHtml: built.indexHtml, allureHtml: built.allureHtml ?? null, exitCode, interrupted };
+}
+
+/** Does the testbed bind any device to lab drivers (gear or lab-in-a-box) rather than the in-process emulator? */
+export function usesLabDevices(tb: Testbed): boolean {
+  return tb.devices.some((d) => !d.drivers.includes(EMULATOR_DRIVER));
 }
 
 /** `<out>/latest` always points at the newest run folder. */

@@ -2,7 +2,9 @@
 //
 // Suites get devices only through `lab` (never by importing a driver or the emulator), so the same
 // file runs on gear and on the twin. The testbed is bound once per test file (worker scope) and
-// torn down after it; each test gets its own `lab` view that records what the test used.
+// torn down after it, and the binding resets the devices that offer a lifecycle reset, so each
+// file starts from the same state (a fresh twin, in-process or lab-in-a-box); each test gets its
+// own `lab` view that records what the test used.
 import { test as base, inject } from 'vitest';
 import { loadTestbed } from './testbed.ts';
 import { bindTestbed } from './bind.ts';
@@ -32,7 +34,7 @@ export { REQUIREMENTS };
 export const test = base
   .extend('bound', { scope: 'file' }, async ({}, { onCleanup }) => {
     const ctx = inject('fabricHil');
-    const bound = await bindTestbed(loadTestbed(ctx.testbedFile), { seed: ctx.seed, driverTimeoutMs: ctx.driverTimeoutMs });
+    const bound = await bindTestbed(loadTestbed(ctx.testbedFile), { seed: ctx.seed, driverTimeoutMs: ctx.driverTimeoutMs, reset: true });
     onCleanup(() => bound.close());
     return bound;
   })

@@ -36,6 +36,19 @@ describe('composeDevice', () => {
     expect(d.clock).toBe(clock);
   });
 
+  it('takes the lifecycle reset of the part that offers one, and runs every part’s when several do', async () => {
+    const resets: string[] = [];
+    const life = (scope: string) => ({ scope, reset: async () => void resets.push(scope) });
+    const one = composeDevice({ id: 'r1', kind: 'router', ports: ['e1'] }, new Map([['netconf', part('netconf', { lifecycle: life('twin-a') })], ['snmp', part('snmp', {})]] as const));
+    expect(one.lifecycle?.scope).toBe('twin-a');
+    const none = composeDevice({ id: 'r1', kind: 'router', ports: ['e1'] }, new Map([['snmp', part('snmp', {})]] as const));
+    expect(none.lifecycle).toBeUndefined();
+    const two = composeDevice({ id: 'r1', kind: 'router', ports: ['e1'] }, new Map([['netconf', part('netconf', { lifecycle: life('a') })], ['otg', part('otg', { lifecycle: life('b') })]] as const));
+    expect(two.lifecycle?.scope).toBe('a + b');
+    await two.lifecycle!.reset();
+    expect(resets).toEqual(['a', 'b']);
+  });
+
   it('falls back to the next driver that has a capability', async () => {
     const snmp = part('snmp', { state: { get: async () => 'snmp' } });
     const d = composeDevice({ id: 'r1', kind: 'router', ports: ['e1'] }, new Map([['snmp', snmp]] as const));

@@ -5,7 +5,9 @@
 // IF-MIB when present, faults from NETCONF, cmis from the serial console, traffic and capture
 // from the OTG API, the clock from NETCONF when it offers one: lab-in-a-box's device time; the
 // fabric counters IF-MIB lacks (ECN marks, trims, PFC) from a part that offers `fabricCounters`). A
-// capability no driver offers stays missing, so a test that needs it is blocked. Opening is all
+// capability no driver offers stays missing, so a test that needs it is blocked. A part's
+// lifecycle reset (lab-in-a-box NETCONF: the served twin) becomes the device's; several parts'
+// resets are done one after the other, under the scopes joined. Opening is all
 // or nothing: if one driver fails to connect, the ones already open are closed.
 //
 // Serial: a console bridge serves one module. `serial: { path }` reaches the same bridge from
@@ -20,6 +22,7 @@ import {
   type CmisCapability,
   type CountersCapability,
   type Device,
+  type DeviceLifecycle,
   type PortCounters,
 } from '../device.ts';
 import { createNetconfDevice } from '../netconf/device.ts';
@@ -139,6 +142,16 @@ export function composeDevice(info: LabDeviceInfo, parts: ReadonlyMap<LabDriverN
         break;
       }
     }
+  }
+  const lifecycles = [...parts.values()].map((p) => p.lifecycle).filter((l): l is DeviceLifecycle => l !== undefined);
+  if (lifecycles.length === 1) device.lifecycle = lifecycles[0];
+  else if (lifecycles.length > 1) {
+    device.lifecycle = {
+      scope: lifecycles.map((l) => l.scope).join(' + '),
+      reset: async () => {
+        for (const l of lifecycles) await l.reset();
+      },
+    };
   }
   const fabric = [...parts.values()].map((p) => (p as { fabricCounters?: CountersCapability }).fabricCounters).find((c) => c !== undefined);
   if (device.counters && fabric && device.counters !== fabric) device.counters = withFabricCounters(device.counters, fabric);

@@ -7,7 +7,12 @@
 // running. Every NETCONF failure becomes a DeviceError carrying the typed error as its cause.
 // A server that offers the project module fabric-hil-emulator (lab-in-a-box) is an emulated
 // device: state, config and faults then go through the module's RPCs, which carry the twin's own
-// values by path, and the device gets a `virtual` clock reading the module's device-time-ps.
+// values by path, and the device gets a `virtual` clock reading the module's device-time-ps. That
+// clock advances through the module's advance-time RPC when the server's clock-mode is stepped,
+// and by waiting (polling device time) when it is paced. When the server names its twin
+// (`twin-id`), the device offers a lifecycle reset (the module's reset RPC) scoped to that twin,
+// so a binding resets the whole served fabric once per test file. Gear without the module is
+// unchanged: no clock, no lifecycle.
 import {
   IANA_IF_TYPE_NS,
   IETF_INTERFACES_NS,
@@ -16,9 +21,18 @@ import {
   escapeXmlText,
   type XmlElement,
 } from '../../protocols/netconf/index.ts';
-import { AbstractDevice, DeviceError, NotImplementedError, type ClockCapability, type CountersCapability, type Fault, type PortCounters } from '../device.ts';
+import {
+  AbstractDevice,
+  DeviceError,
+  NotImplementedError,
+  type ClockCapability,
+  type CountersCapability,
+  type DeviceLifecycle,
+  type Fault,
+  type PortCounters,
+} from '../device.ts';
 import { decodeTwinValue, encodeTwinValue } from '../../emulators/mgmt/lab/value-json.ts';
-import { EMULATOR_NS, EMULATOR_RPC, EMULATOR_STATE, offersEmulatorModule } from '../../emulators/mgmt/lab/yang.ts';
+import { EMULATOR_NS, EMULATOR_RPC, EMULATOR_RPC_LEAF, EMULATOR_STATE, offersEmulatorModule } from '../../emulators/mgmt/lab/yang.ts';
 import { NetconfClient, type NetconfConnectOptions } from './client.ts';
 import { configFor, filterFor, parsePath, select, toValue, valueAt, type PathSegment } from './paths.ts';
 
@@ -82,6 +96,9 @@ export class NetconfDevice extends AbstractDevice {
   }
 
   override clock: ClockCapability | undefined = undefined;
+  override lifecycle: DeviceLifecycle | undefined = undefined;
+  /** The emulator module's clock (lab-in-a-box), when the server offers the module. */
+  private emulatorClock: EmulatorModuleClock | undefined;
   /**
    * Port counters as the emulated device counts them, fabric counters (ecnMarked, trims, PFC)
    * included: only from a server with the emulator module, else undefined. A composite device
@@ -165,6 +182,21 @@ export class NetconfDevice extends AbstractDevice {
     await this.client.close();
   }
 
+  /**
+   * Reads what the emulator module says of the device (clock mode, twin id) once connected, and
+   * offers the lifecycle reset when the server names its twin. No-op on gear without the module.
+   */
+  async init(): Promise<void> {
+    const clock = this.emulatorClock;
+    if (!clock) return;
+    const { twinId } = await this.guard('emulator state', () => clock.read());
+    if (twinId === undefined) return;
+    this.lifecycle = {
+      scope: `${EMULATOR_NS}#${twinId}`,
+      reset: () => this.guard('reset', async () => void (await this.emulatorRpc(EMULATOR_RPC.RESET))),
+    };
+  }
+
   /** One RPC of the fabric-hil-emulator module; `args` are its input leaves (undefined ones left out). */
   private emulatorRpc(name: string, args: Record<string, string | undefined> = {}): Promise<XmlElement> {
     const inner = Object.entries(args)
@@ -198,7 +230,8 @@ export class NetconfDevice extends AbstractDevice {
       clear: (handle: string) => this.guard(`faults.clear ${handle}`, async () => void (await this.emulatorRpc(EMULATOR_RPC.CLEAR_FAULT, { handle }))),
       clearAll: () => this.guard('faults.clearAll', async () => void (await this.emulatorRpc(EMULATOR_RPC.CLEAR_ALL_FAULTS))),
     };
-    this.clock = new EmulatorModuleClock((what, f) => this.guard(what, f), this.client);
+    this.emulatorClock = new EmulatorModuleClock((what, f) => this.guard(what, f), this.client, (ps) => this.emulatorRpc(EMULATOR_RPC.ADVANCE_TIME, { [EMULATOR_RPC_LEAF.DURATION_PS]: ps }));
+    this.clock = this.emulatorClock;
     const twinCounters = async (port?: string): Promise<Record<string, PortCounters>> => {
       const raw = decodeTwinValue(output(await this.emulatorRpc(EMULATOR_RPC.GET_COUNTERS, { port }), 'value')) as Record<string, Record<string, unknown>> | undefined;
       const out: Record<string, PortCounters> = {};
@@ -283,29 +316,47 @@ export class NetconfDevice extends AbstractDevice {
   }
 }
 
+/** What the emulator module's state container says of the device's clock and twin. */
+interface EmulatorClockState {
+  nowPs: number;
+  /** Absent from servers before clock modes: those are paced. */
+  mode: 'stepped' | 'paced';
+  timeScale: number | undefined;
+  twinId: string | undefined;
+}
+
 /**
- * Device time of a lab-in-a-box device (the module's `device-time-ps`): `advance` waits, polling,
- * until the twin's time has moved by the duration, sleeping about as long as the pace
- * (`time-scale`) says it takes.
+ * Device time of a lab-in-a-box device (the module's `device-time-ps`). On a stepped clock,
+ * `advance` asks the server to run the twin that far (advance-time, a whole number of
+ * picoseconds, as the in-process clock rounds) and returns once it has; on a paced clock it waits,
+ * polling, until device time has moved by the duration, sleeping about as long as the pace
+ * (`time-scale`) says it takes. The mode is read once: a server keeps it for its lifetime.
  */
 class EmulatorModuleClock implements ClockCapability {
   readonly kind = 'virtual' as const;
+  private mode: EmulatorClockState['mode'] | undefined;
   private timeScale: number | undefined;
 
   constructor(
     private readonly guard: <T>(what: string, f: () => Promise<T>) => Promise<T>,
     private readonly client: NetconfClient,
+    private readonly advanceRpc: (durationPs: string) => Promise<XmlElement>,
   ) {}
 
-  private async read(): Promise<{ nowPs: number; timeScale: number | undefined }> {
+  async read(): Promise<EmulatorClockState> {
     const c = EMULATOR_STATE;
-    const data = await this.client.get(`<${c.CONTAINER} xmlns="${EMULATOR_NS}"><${c.DEVICE_TIME_PS}/><${c.TIME_SCALE}/></${c.CONTAINER}>`);
+    const data = await this.client.get(`<${c.CONTAINER} xmlns="${EMULATOR_NS}"/>`);
     const box = data.children.find((e) => e.name === c.CONTAINER && e.ns === EMULATOR_NS);
     const leaf = (n: string): string | undefined => box?.children.find((e) => e.name === n)?.text.trim();
     const nowPs = Number(leaf(c.DEVICE_TIME_PS));
     if (!Number.isFinite(nowPs)) throw new Error(`the server gave no ${c.DEVICE_TIME_PS}`);
     const scale = Number(leaf(c.TIME_SCALE));
-    return { nowPs, timeScale: scale > 0 ? scale : undefined };
+    const mode = leaf(c.CLOCK_MODE) ?? 'paced';
+    if (mode !== 'stepped' && mode !== 'paced') throw new Error(`${c.CLOCK_MODE} "${mode}" is neither stepped nor paced`);
+    const state: EmulatorClockState = { nowPs, mode, timeScale: scale > 0 ? scale : undefined, twinId: leaf(c.TWIN_ID) || undefined };
+    this.mode = mode;
+    this.timeScale = state.timeScale ?? this.timeScale;
+    return state;
   }
 
   nowPs(): Promise<number> {
@@ -317,8 +368,14 @@ class EmulatorModuleClock implements ClockCapability {
       return Promise.reject(new RangeError(`clock.advance: durationPs must be a finite number >= 0, got ${durationPs}`));
     }
     return this.guard('clock.advance', async () => {
-      let { nowPs, timeScale } = await this.read();
-      this.timeScale = timeScale ?? this.timeScale;
+      if (this.mode === undefined) await this.read();
+      if (this.mode === 'stepped') {
+        const reply = await this.advanceRpc(String(Math.round(durationPs)));
+        const reached = reply.children.find((c) => c.name === EMULATOR_RPC_LEAF.DEVICE_TIME_PS && c.ns === EMULATOR_NS);
+        if (reached === undefined) throw new Error(`advance-time answered no <${EMULATOR_RPC_LEAF.DEVICE_TIME_PS}>`);
+        return;
+      }
+      let { nowPs } = await this.read();
       const target = nowPs + durationPs;
       while (nowPs < target) {
         const wallMs = this.timeScale ? (target - nowPs) / 1e9 / this.timeScale : 5;
@@ -360,8 +417,14 @@ export async function createNetconfDevice(
   if (!password && !privateKeyFile) throw new DeviceError(device.id, 'netconf needs a password or a privateKeyFile');
   try {
     const client = await NetconfClient.connect(opts);
-    return new NetconfDevice(device.id, device.kind, device.ports, client);
+    const d = new NetconfDevice(device.id, device.kind, device.ports, client);
+    await d.init().catch(async (e: unknown) => {
+      await client.close().catch(() => undefined);
+      throw e;
+    });
+    return d;
   } catch (e) {
+    if (e instanceof DeviceError) throw e;
     throw new DeviceError(device.id, e instanceof Error ? e.message : String(e), { cause: e });
   }
 }

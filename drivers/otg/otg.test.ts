@@ -29,7 +29,7 @@ let device: OtgDevice;
 
 beforeAll(async () => {
   twin = buildTwin(TOPOLOGY, { seed: 3 });
-  server = new OtgServer({ node: twin.node('ate1')! });
+  server = new OtgServer({ node: () => twin.node('ate1')! });
   await server.start();
   device = await createOtgDevice(INFO, { otg: { url: server.url, timeoutMs: 2000 } });
 });

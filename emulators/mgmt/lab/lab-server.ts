@@ -3,25 +3,28 @@
 // Per device: a NETCONF server over SSH (ietf-interfaces and the fabric-hil-emulator module,
 // twin-netconf.ts), an SNMP agent (IF-MIB, twin-snmp.ts) when the node counts, an OTG-like HTTP
 // API (otg-server.ts) when the node has traffic or capture, and a console server on one end of a
-// socat pty pair per port holding a CMIS module (or an external laser source). The twin is paced
-// to the wall clock (pacer.ts). Guarantees: `stop()` closes every server and stops every socat it
-// started; a start-up failure stops what was started before rethrowing; the endpoints returned
-// name every port and path a binding needs.
+// socat pty pair per port holding a CMIS module (or an external laser source). Every server reads
+// the twin through one ServedTwin (served-twin.ts): device time is stepped (moved by the module's
+// advance-time RPC) or paced to the wall clock, and the module's reset RPC rebuilds the twin for
+// all of them. Guarantees: `stop()` closes every server and stops every socat it started; a
+// start-up failure stops what was started before rethrowing; the endpoints returned name every
+// port and path a binding needs.
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildTwin } from '../../build.ts';
-import type { Twin, TwinTopology } from '../../twin.ts';
+import type { Twin, TwinNode, TwinTopology } from '../../twin.ts';
 import { NetconfServer } from '../netconf/server.ts';
 import { SnmpAgent } from '../snmp/agent.ts';
 import { ConsoleServer } from '../serial/console-server.ts';
-import { IETF_INTERFACES_CAPABILITY } from '../../../protocols/netconf/index.ts';
+import { IETF_INTERFACES_CAPABILITY, NETCONF_BASE_NS, childElement, isElement, type XmlElement } from '../../../protocols/netconf/index.ts';
 import { OtgServer } from './otg-server.ts';
-import { TwinPacer } from './pacer.ts';
+import { ServedTwin, type LabClock } from './served-twin.ts';
 import { startPtyPair } from './pty.ts';
 import { cmisPorts, twinPortMemory } from './twin-console.ts';
 import { TwinNetconfProvider } from './twin-netconf.ts';
 import { TwinSnmpProvider } from './twin-snmp.ts';
-import { EMULATOR_CAPABILITY, EMULATOR_RPC } from './yang.ts';
+import { EMULATOR_CAPABILITY, EMULATOR_NS, EMULATOR_RPC, EMULATOR_STATE } from './yang.ts';
 import { generateEd25519KeyPair } from '../../../protocols/netconf/ssh-keys.ts';
 
 /** Defect profile under which a device's management plane stops answering (as drivers/emulator). */
@@ -29,11 +32,27 @@ const MGMT_UNRESPONSIVE = 'mgmt-unresponsive';
 /** Operations an unresponsive management plane leaves unanswered (faults and the clock still answer). */
 const MGMT_READS = new Set(['get', 'get-config', 'edit-config', EMULATOR_RPC.GET_STATE, EMULATOR_RPC.GET_CONFIG_VALUE, EMULATOR_RPC.EDIT_CONFIG_VALUE]);
 
+/** An unresponsive management plane hangs its reads, but still answers a <get> of the emulator container alone (the clock). */
+function hangsWhenUnresponsive(name: string, op: XmlElement): boolean {
+  if (!MGMT_READS.has(name)) return false;
+  if (name !== 'get') return true;
+  const filter = childElement(op, 'filter', NETCONF_BASE_NS);
+  const tops = filter?.children ?? [];
+  return !(tops.length > 0 && tops.every((t) => isElement(t, EMULATOR_STATE.CONTAINER, EMULATOR_NS)));
+}
+
+/** How device time moves: stepped unless a spec asks for pacing. */
+export function labClockOf(spec: Pick<LabServeSpec, 'clock' | 'timeScale'>): LabClock {
+  return spec.clock === 'paced' ? { mode: 'paced', timeScale: spec.timeScale ?? NaN } : { mode: 'stepped' };
+}
+
 export interface LabServeSpec {
   topology: TwinTopology;
   seed: number;
-  /** Virtual seconds per wall second. */
-  timeScale: number;
+  /** How device time moves (default stepped: only when a client asks, through advance-time). */
+  clock?: 'stepped' | 'paced';
+  /** Virtual seconds per wall second, for a paced clock. */
+  timeScale?: number;
   /** Folder for the pty links and their logs. */
   ptyDir: string;
 }
@@ -61,8 +80,9 @@ export interface LabEndpoints {
 }
 
 export interface LabServer {
+  /** The twin served now (a reset replaces it). */
   readonly twin: Twin;
-  readonly pacer: TwinPacer;
+  readonly served: ServedTwin;
   readonly endpoints: LabEndpoints;
   stop(): Promise<void>;
 }
@@ -74,14 +94,18 @@ function safeName(s: string): string {
 export async function startLabServer(
   spec: LabServeSpec,
   creds: LabCredentials,
-  opts: { wallNowMs: () => number; onError?: (e: Error) => void; socat?: string },
+  opts: { wallNowMs?: () => number; onError?: (e: Error) => void; socat?: string },
 ): Promise<LabServer> {
-  const twin = buildTwin(spec.topology, { seed: spec.seed });
-  const pacer = new TwinPacer(twin, { timeScale: spec.timeScale, wallNowMs: opts.wallNowMs });
+  const served = new ServedTwin({
+    build: () => buildTwin(spec.topology, { seed: spec.seed }),
+    clock: labClockOf(spec),
+    ...(opts.wallNowMs ? { wallNowMs: opts.wallNowMs } : {}),
+  });
+  const twinId = randomUUID();
   const stops: Array<() => Promise<void> | void> = [];
   const helperPids: number[] = [];
   const stop = async (): Promise<void> => {
-    pacer.stop();
+    served.stop();
     for (const s of stops.reverse()) await Promise.resolve().then(s).catch(() => undefined);
     stops.length = 0;
   };
@@ -90,16 +114,16 @@ export async function startLabServer(
   const devices: LabDeviceEndpoints[] = [];
   try {
     for (const d of spec.topology.devices) {
-      const node = twin.node(d.id);
-      if (!node) throw new Error(`the twin built no node for device "${d.id}"`);
-      const provider = new TwinNetconfProvider({ twin, node, timeScale: spec.timeScale });
+      const node = served.node(d.id);
+      const current = (): TwinNode => served.node(d.id);
+      const provider = new TwinNetconfProvider({ served, deviceId: d.id, twinId });
       const unresponsive = node.defects.includes(MGMT_UNRESPONSIVE);
       const netconf = new NetconfServer({
         provider,
         hostKey,
         users: [{ username: creds.username, password: creds.password }],
         moduleCapabilities: [IETF_INTERFACES_CAPABILITY, EMULATOR_CAPABILITY],
-        ...(unresponsive ? { misbehave: (op: string) => (MGMT_READS.has(op) ? 'hang' : undefined) } : {}),
+        ...(unresponsive ? { misbehave: (name: string, _session: number, op: XmlElement) => (hangsWhenUnresponsive(name, op) ? 'hang' : undefined) } : {}),
       });
       const netconfPort = await netconf.start();
       stops.push(() => netconf.stop());
@@ -108,18 +132,19 @@ export async function startLabServer(
       // An unresponsive management plane serves no SNMP either: counters then come over NETCONF, which hangs.
       if (node.counters && !unresponsive) {
         const agent = new SnmpAgent({
-          provider: new TwinSnmpProvider(node, (p) => provider.adminUp(p)),
+          provider: new TwinSnmpProvider(current, (p) => provider.adminUp(p)),
           community: creds.community,
           sysName: d.id,
           sysDescr: `fabric-hil lab-in-a-box ${d.kind} ${d.id}`,
-          upTimeMs: () => twin.nowPs() / 1e9,
+          upTimeMs: () => served.twin.nowPs() / 1e9,
           ...(opts.onError ? { onError: opts.onError } : {}),
         });
         ep.snmpPort = await agent.start();
         stops.push(() => agent.stop());
       }
       if (node.traffic || node.capture) {
-        const otg = new OtgServer({ node });
+        const otg = new OtgServer({ node: current });
+        served.onReset(() => otg.reset());
         await otg.start();
         ep.otgUrl = otg.url;
         stops.push(() => otg.stop());
@@ -137,7 +162,7 @@ export async function startLabServer(
         });
         const server = await ConsoleServer.open({
           path: pair.serverPath,
-          memory: twinPortMemory(node, port),
+          memory: twinPortMemory(current, port),
           id: `fabric-hil lab-in-a-box console ${d.id}:${port}`,
           ...(opts.onError ? { onError: opts.onError } : {}),
         });
@@ -150,6 +175,13 @@ export async function startLabServer(
     await stop();
     throw e;
   }
-  pacer.start();
-  return { twin, pacer, endpoints: { hostPublicKey, devices, helperPids }, stop };
+  served.start();
+  return {
+    get twin() {
+      return served.twin;
+    },
+    served,
+    endpoints: { hostPublicKey, devices, helperPids },
+    stop,
+  };
 }

@@ -3,7 +3,9 @@
 // Guarantees: requests are handled one at a time against the node (the twin is synchronous);
 // a body is JSON of at most `maxBodyBytes` (default 16 MiB); every failure answers OTG's Error
 // object with the HTTP status in `code`, and a twin error (a flow naming an unknown port, say)
-// is a 400 validation error carrying the model's message; `stop()` closes every connection.
+// is a 400 validation error carrying the model's message; `stop()` closes every connection. The
+// node is looked up at each request (`node()`); `reset()` forgets the flows and captures set on
+// the node served before (lab-in-a-box calls it when it rebuilds the twin).
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { capturesToPcapng } from '../../fabric/pcapng.ts';
@@ -26,7 +28,8 @@ import {
 } from './otg-api.ts';
 
 export interface OtgServerOptions {
-  node: TwinNode;
+  /** The node served now. */
+  node: () => TwinNode;
   maxBodyBytes?: number;
 }
 
@@ -55,6 +58,11 @@ export class OtgServer {
 
   constructor(private readonly opts: OtgServerOptions) {
     this.http = http.createServer((req, res) => void this.handle(req, res));
+    // Idle keep-alive connections stay open until the client closes them: a server that closes
+    // one after an idle timeout races a client reusing it at that moment (the request then dies
+    // with ECONNRESET), and lab clients keep a device's connection idle for seconds while a
+    // binding opens the other devices.
+    this.http.keepAliveTimeout = 0;
     this.http.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -88,7 +96,15 @@ export class OtgServer {
   }
 
   private get node(): TwinNode {
-    return this.opts.node;
+    return this.opts.node();
+  }
+
+  /** Forgets flows, run state and captures (the node they were set on is gone). */
+  reset(): void {
+    this.flows = [];
+    this.running = false;
+    this.capturing.clear();
+    this.captured.clear();
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -3,8 +3,8 @@
 // Reads the spec (serve-spec.ts LabServeFile) and the secrets from its environment (FABRIC_HIL_LAB_PASSWORD,
 // FABRIC_HIL_LAB_COMMUNITY: never on disk here), starts every server (lab-server.ts), then
 // writes the ready file atomically: `{ ok: true, pid, endpoints }`, or `{ ok: false, error }` and
-// exits 1. SIGTERM or SIGINT stops everything (socat pairs included) and exits 0. Device time is
-// paced by this process's monotonic clock.
+// exits 1. SIGTERM or SIGINT stops everything (socat pairs included) and exits 0. A paced clock
+// reads this process's monotonic clock; a stepped one (the default) reads none.
 import fs from 'node:fs';
 import '../../registry.ts';
 import { startLabServer } from './lab-server.ts';

@@ -1,6 +1,7 @@
 // Module memory of one port of a twin node as a ConsoleMemory, so a ConsoleServer serves it on a pty.
 //
-// Reads and writes go to the node's `cmis` capability (the emulated module's own console bridge
+// The node is looked up at each request (`node()`), so a lab reset (served-twin.ts) is served at
+// once. Reads and writes go to the node's `cmis` capability (the emulated module's own console bridge
 // behind it), so a lab client sees exactly what the in-process emulator sees; an `err <code>` of
 // that bridge (CmisConsoleError) is answered with the same code.
 import type { TwinNode } from '../../twin.ts';
@@ -12,20 +13,24 @@ function mapError(err: unknown): never {
   throw err;
 }
 
-export function twinPortMemory(node: TwinNode, port: string): ConsoleMemory {
-  const cmis = node.cmis;
-  if (!cmis) throw new Error(`device "${node.id}" has no cmis capability`);
+export function twinPortMemory(node: () => TwinNode, port: string): ConsoleMemory {
+  const cmisOf = (): NonNullable<TwinNode['cmis']> => {
+    const n = node();
+    if (!n.cmis) throw new Error(`device "${n.id}" has no cmis capability`);
+    return n.cmis;
+  };
+  cmisOf();
   return {
     read(bank, page, offset, len) {
       try {
-        return cmis.read(port, bank, page, offset, len);
+        return cmisOf().read(port, bank, page, offset, len);
       } catch (err) {
         return mapError(err);
       }
     },
     write(bank, page, offset, data) {
       try {
-        cmis.write(port, bank, page, offset, data);
+        cmisOf().write(port, bank, page, offset, data);
       } catch (err) {
         mapError(err);
       }

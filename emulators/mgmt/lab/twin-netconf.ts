@@ -11,7 +11,12 @@
 //   other top-level configuration is kept as given;
 // - the module's RPCs (fabric-hil-emulator.yang) answer with the node's own `state.get`,
 //   `config.get/edit`, `faults` and port counters (values as JSON text, value-json.ts) and its `emulator`
-//   container gives the twin's device time, so suites see the same values as in-process;
+//   container gives the twin's device time and clock mode, so suites see the same values as
+//   in-process;
+// - the twin is read through a ServedTwin (served-twin.ts), never kept: `advance-time` moves a
+//   stepped clock and answers once the twin has run that far; `reset` rebuilds the whole twin
+//   (every device of it) and this provider forgets what it kept of the old one (configuration
+//   outside ietf-interfaces, ports it held down);
 // - a twin error becomes an <rpc-error> (operation-failed with the model's message); a port the
 //   node does not have is invalid-value.
 import {
@@ -25,11 +30,12 @@ import {
   xmlElement,
   type XmlElement,
 } from '../../../protocols/netconf/index.ts';
-import type { Twin, TwinFault, TwinNode, TwinPortCounters } from '../../twin.ts';
+import type { TwinFault, TwinNode, TwinPortCounters } from '../../twin.ts';
 import { DEFAULT_LIST_KEYS, rpcFail } from '../netconf/datastore.ts';
 import type { NetconfDatastoreProvider } from '../netconf/provider.ts';
 import { decodeTwinValue, encodeTwinValue, TwinValueError } from './value-json.ts';
-import { EMULATOR_NS, EMULATOR_RPC, EMULATOR_STATE } from './yang.ts';
+import { ServedTwinError, type ServedTwin } from './served-twin.ts';
+import { EMULATOR_NS, EMULATOR_RPC, EMULATOR_RPC_LEAF, EMULATOR_STATE } from './yang.ts';
 
 const BOOT_TIME = '1970-01-01T00:00:00Z';
 const U32 = 2 ** 32;
@@ -48,10 +54,11 @@ const COUNTER_OF: Readonly<Record<string, keyof TwinPortCounters>> = {
 };
 
 export interface TwinNetconfOptions {
-  twin: Twin;
-  node: TwinNode;
-  /** Virtual seconds per wall second, served as `time-scale`. */
-  timeScale: number;
+  served: ServedTwin;
+  /** The device this provider serves (a node of the served twin). */
+  deviceId: string;
+  /** Served as `twin-id`: the same for every device of one served twin. */
+  twinId: string;
 }
 
 const leaf = (name: string, text: string, ns = IETF_INTERFACES_NS): XmlElement => xmlElement(name, ns, text);
@@ -65,10 +72,16 @@ export class TwinNetconfProvider implements NetconfDatastoreProvider {
   /** Ports held administratively down by a link-down fault (models without the `enabled` config). */
   private readonly adminFaults = new Map<string, string>();
 
-  constructor(private readonly opts: TwinNetconfOptions) {}
+  constructor(private readonly opts: TwinNetconfOptions) {
+    opts.served.node(opts.deviceId); // a device the twin lacks is an error now, not at the first request
+    opts.served.onReset(() => {
+      this.other = [];
+      this.adminFaults.clear();
+    });
+  }
 
   private get node(): TwinNode {
-    return this.opts.node;
+    return this.opts.served.node(this.opts.deviceId);
   }
 
   /** Administrative state of a port: the node's `enabled` when it has one, else our own fault. */
@@ -109,11 +122,7 @@ export class TwinNetconfProvider implements NetconfDatastoreProvider {
     return [
       xmlElement('interfaces', IETF_INTERFACES_NS, entries()),
       xmlElement('interfaces-state', IETF_INTERFACES_NS, entries()),
-      xmlElement(EMULATOR_STATE.CONTAINER, EMULATOR_NS, [
-        leaf(EMULATOR_STATE.DEVICE_ID, this.node.id, EMULATOR_NS),
-        leaf(EMULATOR_STATE.DEVICE_TIME_PS, String(Math.floor(this.opts.twin.nowPs())), EMULATOR_NS),
-        leaf(EMULATOR_STATE.TIME_SCALE, String(this.opts.timeScale), EMULATOR_NS),
-      ]),
+      xmlElement(EMULATOR_STATE.CONTAINER, EMULATOR_NS, this.emulatorState()),
     ];
   }
 
@@ -172,12 +181,38 @@ export class TwinNetconfProvider implements NetconfDatastoreProvider {
       case EMULATOR_RPC.CLEAR_ALL_FAULTS:
         this.needFaults().clearAll();
         return [];
+      case EMULATOR_RPC.ADVANCE_TIME: {
+        const text = required(EMULATOR_RPC_LEAF.DURATION_PS).trim();
+        const ps = /^[0-9]{1,20}$/.test(text) ? Number(text) : NaN;
+        if (!Number.isSafeInteger(ps)) rpcFail('invalid-value', `<${EMULATOR_RPC_LEAF.DURATION_PS}> must be a whole number of picoseconds up to 2^53, got "${text}"`);
+        try {
+          return [xmlElement(EMULATOR_RPC_LEAF.DEVICE_TIME_PS, EMULATOR_NS, String(Math.floor(this.opts.served.advance(ps))))];
+        } catch (e) {
+          if (e instanceof ServedTwinError) rpcFail('operation-failed', e.message);
+          throw e;
+        }
+      }
+      case EMULATOR_RPC.RESET:
+        this.opts.served.reset();
+        return [xmlElement(EMULATOR_RPC_LEAF.GENERATION, EMULATOR_NS, String(this.opts.served.generation))];
       default:
         return rpcFail('operation-not-supported', `${op.name} is not an operation of fabric-hil-emulator`, {
           type: 'protocol',
           info: [xmlElement('bad-element', undefined, op.name)],
         });
     }
+  }
+
+  private emulatorState(): XmlElement[] {
+    const { served } = this.opts;
+    const clock = served.clock;
+    return [
+      leaf(EMULATOR_STATE.DEVICE_ID, this.opts.deviceId, EMULATOR_NS),
+      leaf(EMULATOR_STATE.DEVICE_TIME_PS, String(Math.floor(served.twin.nowPs())), EMULATOR_NS),
+      leaf(EMULATOR_STATE.CLOCK_MODE, clock.mode, EMULATOR_NS),
+      ...(clock.mode === 'paced' ? [leaf(EMULATOR_STATE.TIME_SCALE, String(clock.timeScale), EMULATOR_NS)] : []),
+      leaf(EMULATOR_STATE.TWIN_ID, this.opts.twinId, EMULATOR_NS),
+    ];
   }
 
   private needConfig(): NonNullable<TwinNode['config']> {

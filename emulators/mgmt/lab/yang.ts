@@ -14,6 +14,15 @@ export const EMULATOR_RPC = {
   INJECT_FAULT: 'inject-fault',
   CLEAR_FAULT: 'clear-fault',
   CLEAR_ALL_FAULTS: 'clear-all-faults',
+  ADVANCE_TIME: 'advance-time',
+  RESET: 'reset',
+} as const;
+
+/** Input and output leaves of advance-time and reset. */
+export const EMULATOR_RPC_LEAF = {
+  DURATION_PS: 'duration-ps',
+  DEVICE_TIME_PS: 'device-time-ps',
+  GENERATION: 'generation',
 } as const;
 
 /** The state container and its leaves. */
@@ -22,6 +31,8 @@ export const EMULATOR_STATE = {
   DEVICE_ID: 'device-id',
   DEVICE_TIME_PS: 'device-time-ps',
   TIME_SCALE: 'time-scale',
+  CLOCK_MODE: 'clock-mode',
+  TWIN_ID: 'twin-id',
 } as const;
 
 /** Does a hello's capability list include the module (any revision)? */

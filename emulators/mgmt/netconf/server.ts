@@ -60,7 +60,8 @@ export interface NetconfServerOptions {
   moduleCapabilities?: string[];
   /** Largest request accepted, bytes (default 16 MiB). */
   maxMessageBytes?: number;
-  misbehave?: (operation: string, sessionId: number) => NetconfMisbehaviour | undefined;
+  /** Asked for each RPC with the operation's name, the session and the operation element itself. */
+  misbehave?: (operation: string, sessionId: number, op: XmlElement) => NetconfMisbehaviour | undefined;
 }
 
 type Datastore = 'running' | 'candidate';
@@ -276,7 +277,7 @@ export class NetconfServer {
       }
       const op = rpc.children[0];
       if (!op) rpcFail('missing-element', '<rpc> names no operation', { type: 'protocol', info: badElementInfo('rpc') });
-      const trick = this.opts.misbehave?.(op.name, s.id);
+      const trick = this.opts.misbehave?.(op.name, s.id, op);
       if (trick !== undefined) return this.misbehave(s, rpc, trick);
       const body = await this.operation(s, op);
       this.reply(s, rpc, body);
