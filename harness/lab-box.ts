@@ -189,7 +189,7 @@ function bindingYaml(tb: Testbed, ready: Extract<LabReady, { ok: true }>, source
     }
     if (ep.otgUrl !== undefined) {
       drivers.push('otg');
-      entry.otg = { url: ep.otgUrl };
+      entry.otg = { url: ep.otgUrl, ...(ep.otgOffers && ep.otgOffers.length < 2 ? { offers: [...ep.otgOffers] } : {}) };
     }
     const consoles = Object.keys(ep.serial).length;
     if (consoles > 0) {
@@ -403,7 +403,9 @@ export function formatLabUp(r: LabUpResult): string {
       (d) =>
         `  ${d.id} (${d.kind}): ${d.drivers.join('+')}  netconf ${d.netconf}${d.snmp ? `  snmp ${d.snmp}` : ''}${d.otg ? `  otg ${d.otg}` : ''}${d.consoles ? `  ${d.consoles} console${d.consoles === 1 ? '' : 's'}` : ''}`,
     ),
-    `processes: ${r.pids.join(', ')} (state ${r.stateFile})`,
+    r.pids.length <= 8
+      ? `processes: ${r.pids.join(', ')} (state ${r.stateFile})`
+      : `processes: ${r.pids.length}, the lab server ${r.pids[0]} and ${r.pids.length - 1} socat (every pid in ${r.stateFile})`,
     `credentials: ${r.envFile} (load it: set -a; . ${r.envFile}; set +a)`,
     `Binding: ${r.bindingFile}`,
   ];

@@ -30,18 +30,25 @@ export interface LabDeviceInfo {
   ports: readonly string[];
 }
 
+export type OtgOffer = 'traffic' | 'capture';
+
 export interface OtgSettings {
   url: string;
   timeoutMs?: number;
+  /** What the endpoint serves (default both): a capture-only tap, or a generator without capture. */
+  offers?: OtgOffer[];
 }
 
 /** Checks the binding's `otg:` section; errors name the field. */
 export function otgSettings(deviceId: string, raw: Record<string, unknown> | undefined): OtgSettings {
   if (!raw) throw new DeviceError(deviceId, "otg: expected an 'otg:' settings section { url }");
-  const { url, timeoutMs } = raw;
+  const { url, timeoutMs, offers } = raw;
   if (typeof url !== 'string' || !/^http:\/\/[^\s/]+/.test(url)) throw new DeviceError(deviceId, 'otg.url: expected http://host:port');
   if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && (timeoutMs as number) > 0)) throw new DeviceError(deviceId, 'otg.timeoutMs: expected a positive integer');
-  return { url, ...(timeoutMs !== undefined ? { timeoutMs: timeoutMs as number } : {}) };
+  if (offers !== undefined && !(Array.isArray(offers) && offers.length > 0 && offers.every((o) => o === 'traffic' || o === 'capture'))) {
+    throw new DeviceError(deviceId, 'otg.offers: expected a non-empty list of traffic and/or capture');
+  }
+  return { url, ...(timeoutMs !== undefined ? { timeoutMs: timeoutMs as number } : {}), ...(offers !== undefined ? { offers: [...new Set(offers as OtgOffer[])] } : {}) };
 }
 
 export class OtgDevice extends AbstractDevice {
@@ -55,19 +62,20 @@ export class OtgDevice extends AbstractDevice {
   override counters: CountersCapability | undefined = undefined;
   override faults: FaultsCapability | undefined = undefined;
   override cmis: CmisCapability | undefined = undefined;
-  override traffic: TrafficCapability;
-  override capture: CaptureCapability;
+  override traffic: TrafficCapability | undefined;
+  override capture: CaptureCapability | undefined;
 
   constructor(
     info: LabDeviceInfo,
     readonly client: OtgClient,
+    offers: readonly OtgOffer[] = ['traffic', 'capture'],
   ) {
     super();
     this.id = info.id;
     this.kind = info.kind;
     this.ports = [...info.ports];
     const ports = this.ports.map((p) => ({ name: p, location: `${this.id}:${p}` }));
-    this.traffic = {
+    this.traffic = !offers.includes('traffic') ? undefined : {
       setFlows: (flows) => this.call('traffic.setFlows', async () => void (await this.client.setConfig({ ports, flows: flows.map(flowToOtg) }))),
       start: () => this.call('traffic.start', () => this.transmit('start')),
       stop: () => this.call('traffic.stop', () => this.transmit('stop')),
@@ -78,7 +86,7 @@ export class OtgDevice extends AbstractDevice {
           return r.flow_metrics.map(metricFromOtg);
         }),
     };
-    this.capture = {
+    this.capture = !offers.includes('capture') ? undefined : {
       start: (port) =>
         this.call(`capture.start ${port}`, async () => {
           this.checkPort(port);
@@ -134,5 +142,5 @@ export async function createOtgDevice(device: LabDeviceInfo, settings: Record<st
     client.close();
     throw new DeviceError(device.id, (e as Error).message, { cause: e });
   }
-  return new OtgDevice(device, client);
+  return new OtgDevice(device, client, s.offers);
 }

@@ -59,14 +59,14 @@ describe('OTG flows', () => {
 
 describe('OTG device', () => {
   it('sets, starts and measures flows, and captures frames also served as pcapng', async () => {
-    await device.capture.start('p2');
-    await device.traffic.setFlows([{ name: 'a', txPort: 'p1', rxPort: 'ate1:p2', bytes: 3000, frameBytes: 1000 }]);
-    await device.traffic.start();
+    await device.capture!.start('p2');
+    await device.traffic!.setFlows([{ name: 'a', txPort: 'p1', rxPort: 'ate1:p2', bytes: 3000, frameBytes: 1000 }]);
+    await device.traffic!.start();
     expect((await device.client.metrics({ choice: 'flow' })).choice).toBe('flow_metrics');
     twin.runFor(1e9);
-    const [m] = await device.traffic.metrics();
+    const [m] = await device.traffic!.metrics();
     expect(m).toMatchObject({ name: 'a', txFrames: 3, rxFrames: 3, rxBytes: 3000, done: true });
-    const frames = await device.capture.stop('p2');
+    const frames = await device.capture!.stop('p2');
     expect(frames.map((f) => f.direction)).toEqual(['rx', 'rx', 'rx']);
     expect(frames[0]!.bytes.length).toBeGreaterThan(0);
     const pcap = readPcapng(await device.client.capturePcapng('p2'));
@@ -77,12 +77,23 @@ describe('OTG device', () => {
     expect(config.flows?.map((f) => f.name)).toEqual(['a']);
   });
 
+  it('offers only what the binding says the endpoint serves (otg.offers), and names a bad list', async () => {
+    const tap = await createOtgDevice(INFO, { otg: { url: server.url, offers: ['capture'] } });
+    try {
+      expect(tap.capture).toBeDefined();
+      expect(tap.traffic).toBeUndefined();
+    } finally {
+      await tap.close();
+    }
+    await expect(createOtgDevice(INFO, { otg: { url: server.url, offers: ['pcap'] } })).rejects.toThrow(/otg\.offers: expected a non-empty list of traffic and\/or capture/);
+  });
+
   it('turns API errors into DeviceErrors carrying the OTG error', async () => {
-    const err = await device.traffic.setFlows([{ name: 'x', txPort: 'p9', rxPort: 'p2', bytes: 1 }]).catch((e: unknown) => e);
+    const err = await device.traffic!.setFlows([{ name: 'x', txPort: 'p9', rxPort: 'p2', bytes: 1 }]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeviceError);
     expect((err as DeviceError).cause).toBeInstanceOf(OtgHttpError);
     expect((err as DeviceError).message).toMatch(/HTTP 404.*no port "p9"/);
-    await expect(device.capture.stop('p9')).rejects.toThrow(/no port "p9"/);
+    await expect(device.capture!.stop('p9')).rejects.toThrow(/no port "p9"/);
   });
 
   it('answers bad requests with the OTG Error object', async () => {

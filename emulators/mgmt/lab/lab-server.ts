@@ -68,6 +68,8 @@ export interface LabDeviceEndpoints {
   netconfPort: number;
   snmpPort?: number;
   otgUrl?: string;
+  /** What the OTG endpoint serves: the node's traffic, its capture, or both. */
+  otgOffers?: Array<'traffic' | 'capture'>;
   /** Port name -> pty path for the serial driver. */
   serial: Record<string, string>;
 }
@@ -147,6 +149,7 @@ export async function startLabServer(
         served.onReset(() => otg.reset());
         await otg.start();
         ep.otgUrl = otg.url;
+        ep.otgOffers = [...(node.traffic ? (['traffic'] as const) : []), ...(node.capture ? (['capture'] as const) : [])];
         stops.push(() => otg.stop());
       }
       for (const port of cmisPorts(node)) {
