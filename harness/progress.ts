@@ -2,7 +2,7 @@
 //
 // Only counts and test names are printed (never messages with device data), and a failure's
 // message goes through the same redaction as the results.
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, TestModule, TestSpecification } from 'vitest/node';
 import type { TestRecord, TestStatus } from './results.ts';
 
 interface SuiteProgress {
@@ -19,6 +19,8 @@ export class ProgressReporter implements Reporter {
   private drawnLines = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly tty: boolean;
+  /** The run announced its files up front: a suite is done when all of them ended, not when the queue runs dry. */
+  private planned = false;
 
   constructor(
     private readonly out: NodeJS.WriteStream,
@@ -37,8 +39,13 @@ export class ProgressReporter implements Reporter {
     return s;
   }
 
+  onTestRunStart(specifications: ReadonlyArray<TestSpecification>): void {
+    for (const spec of specifications) this.suite(this.suiteOf(spec.moduleId)).modulesPending++;
+    this.planned = specifications.length > 0;
+  }
+
   onTestModuleQueued(module: TestModule): void {
-    this.suite(this.suiteOf(module.moduleId)).modulesPending++;
+    if (!this.planned) this.suite(this.suiteOf(module.moduleId)).modulesPending++;
   }
 
   onTestModuleCollected(module: TestModule): void {
