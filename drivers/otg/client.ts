@@ -34,6 +34,9 @@ export class OtgHttpError extends OtgClientError {
 export class OtgTimeoutError extends OtgClientError {
   override name = 'OtgTimeoutError';
 }
+/** A kept-alive connection the server had closed: the request never reached it (retried once). */
+class StaleConnectionError extends Error {}
+
 export class OtgConnectError extends OtgClientError {
   override name = 'OtgConnectError';
 }
@@ -114,7 +117,21 @@ export class OtgClient {
     }
   }
 
-  private request(method: string, path: string, body: unknown, accept: string): Promise<{ status: number; body: Buffer }> {
+  /**
+   * One HTTP exchange. A request that fails on a reused keep-alive connection before any answer
+   * (the server closed the idle connection as the request went out: ECONNRESET or EPIPE) is sent
+   * once more on a fresh connection; the server cannot have acted on it.
+   */
+  private async request(method: string, path: string, body: unknown, accept: string): Promise<{ status: number; body: Buffer }> {
+    try {
+      return await this.exchange(method, path, body, accept);
+    } catch (e) {
+      if (e instanceof StaleConnectionError) return this.exchange(method, path, body, accept, true);
+      throw e;
+    }
+  }
+
+  private exchange(method: string, path: string, body: unknown, accept: string, fresh = false): Promise<{ status: number; body: Buffer }> {
     const what = `${method} ${path}`;
     const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
@@ -132,7 +149,7 @@ export class OtgClient {
         url,
         {
           method,
-          agent: this.agent,
+          agent: fresh ? false : this.agent,
           headers: { accept, ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) },
         },
         (res) => {
@@ -162,9 +179,12 @@ export class OtgClient {
         },
       );
       const timer = setTimeout(() => fail(new OtgTimeoutError(`OTG ${what} to ${this.base.host}: no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-      req.on('error', (e: NodeJS.ErrnoException) =>
-        fail(new OtgConnectError(`OTG ${what} to ${this.base.host}: ${e.code === 'ECONNREFUSED' ? 'connection refused' : e.message}`)),
-      );
+      let answered = false;
+      req.on('response', () => (answered = true));
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        if (!answered && req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) return fail(new StaleConnectionError(e.message));
+        fail(new OtgConnectError(`OTG ${what} to ${this.base.host}: ${e.code === 'ECONNREFUSED' ? 'connection refused' : e.message}`));
+      });
       req.end(payload);
     });
   }

@@ -1,6 +1,6 @@
 // The OTG driver against the lab-in-a-box OTG server: the API subset, the pcapng capture, and typed errors that never hang.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTwin } from '../../emulators/build.ts';
 import { OtgServer } from '../../emulators/mgmt/lab/otg-server.ts';
@@ -103,6 +103,42 @@ describe('OTG device', () => {
     expect(await post('/control/state', '{"choice":"protocol"}')).toMatchObject({ status: 400 });
     expect(await post('/nowhere', '{}')).toMatchObject({ status: 404 });
     expect((await fetch(`${server.url}/control/state`)).status).toBe(405);
+  });
+
+  it('sends a request again on a fresh connection when the server reset the kept-alive one it went out on', async () => {
+    // A raw HTTP/1.1 server: on its first connection it answers one request and resets the
+    // connection when the next one arrives (an idle timeout racing the request); later
+    // connections answer every request.
+    let connections = 0;
+    let answered = 0;
+    const raw = net.createServer((sock) => {
+      const n = ++connections;
+      let served = 0;
+      let buf = '';
+      sock.on('error', () => undefined);
+      sock.on('data', (d) => {
+        buf += d.toString('latin1');
+        while (buf.includes('\r\n\r\n')) {
+          buf = buf.slice(buf.indexOf('\r\n\r\n') + 4);
+          if (n === 1 && served === 1) return sock.resetAndDestroy();
+          served++;
+          answered++;
+          const body = '{"flows":[]}';
+          sock.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: keep-alive\r\n\r\n${body}`);
+        }
+      });
+    });
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', () => r()));
+    const client = new OtgClient({ url: `http://127.0.0.1:${(raw.address() as AddressInfo).port}`, timeoutMs: 2000 });
+    try {
+      await client.getConfig();
+      await expect(client.getConfig()).resolves.toEqual({ flows: [] });
+      expect(connections).toBe(2);
+      expect(answered).toBe(2);
+    } finally {
+      client.close();
+      raw.close();
+    }
   });
 
   it('fails with a typed error, within its timeout, when the server is gone or silent', async () => {
