@@ -80,6 +80,10 @@ describe('NETCONF client against our server', () => {
     await c.editConfig('candidate', cfg('dropped'));
     await c.discardChanges();
     expect(await description('candidate')).toBe('staged');
+    // The server side drops uncommitted edits too (lab-in-a-box does so when its device is rebuilt).
+    await c.editConfig('candidate', cfg('left-over'));
+    server.discardCandidate();
+    expect(await description('candidate')).toBe('staged');
     await c.editConfig('running', `<interfaces xmlns="${IF}"><interface><name>eth1</name><description nc:operation="delete"/></interface></interfaces>`);
     expect(await description('running')).toBeUndefined();
   });

@@ -127,6 +127,7 @@ export async function startLabServer(
         moduleCapabilities: [IETF_INTERFACES_CAPABILITY, EMULATOR_CAPABILITY],
         ...(unresponsive ? { misbehave: (name: string, _session: number, op: XmlElement) => (hangsWhenUnresponsive(name, op) ? 'hang' : undefined) } : {}),
       });
+      served.onReset(() => netconf.discardCandidate());
       const netconfPort = await netconf.start();
       stops.push(() => netconf.stop());
       hostPublicKey = netconf.hostPublicKey;

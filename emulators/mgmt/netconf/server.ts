@@ -218,6 +218,11 @@ export class NetconfServer {
     s.channel.send(helloXml({ capabilities: this.capabilities, sessionId: id }));
   }
 
+  /** Drops uncommitted candidate edits (the device under it was replaced); locks stay with their sessions. */
+  discardCandidate(): void {
+    this.candidate = null;
+  }
+
   private endSession(s: Session): void {
     if (!this.sessions.delete(s.id)) return;
     for (const ds of ['running', 'candidate'] as const) {
