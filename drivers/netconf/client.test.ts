@@ -88,6 +88,26 @@ describe('NETCONF client against our server', () => {
     expect(await description('running')).toBeUndefined();
   });
 
+  it('tells the provider which top-level state trees a get filter can select (the rest need not be built)', async () => {
+    const c = await connect();
+    const seen: boolean[][] = [];
+    const orig = provider.getState.bind(provider);
+    provider.getState = (wanted) => {
+      seen.push([wanted?.('interfaces-state', IF) ?? true, wanted?.('system', 'urn:example:system') ?? true]);
+      return orig(wanted);
+    };
+    try {
+      await c.get(`<interfaces-state xmlns="${IF}"/>`);
+      await c.get();
+    } finally {
+      provider.getState = orig;
+    }
+    expect(seen).toEqual([
+      [true, false],
+      [true, true],
+    ]);
+  });
+
   it('makes enabled=false visible as oper-status down in state', async () => {
     const c = await connect();
     await c.editConfig('candidate', `<interfaces xmlns="${IF}"><interface><name>eth0</name><enabled>false</enabled></interface></interfaces>`, { defaultOperation: 'merge', testOption: 'test-then-set', errorOption: 'rollback-on-error' });

@@ -32,7 +32,7 @@ import {
 } from '../../../protocols/netconf/index.ts';
 import type { TwinFault, TwinNode, TwinPortCounters } from '../../twin.ts';
 import { DEFAULT_LIST_KEYS, rpcFail } from '../netconf/datastore.ts';
-import type { NetconfDatastoreProvider } from '../netconf/provider.ts';
+import type { NetconfDatastoreProvider, TopLevelFilter } from '../netconf/provider.ts';
 import { decodeTwinValue, encodeTwinValue, TwinValueError } from './value-json.ts';
 import { ServedTwinError, type ServedTwin } from './served-twin.ts';
 import { EMULATOR_NS, EMULATOR_RPC, EMULATOR_RPC_LEAF, EMULATOR_STATE } from './yang.ts';
@@ -117,12 +117,13 @@ export class TwinNetconfProvider implements NetconfDatastoreProvider {
     this.other = config.filter((t) => !(t.name === 'interfaces' && t.ns === IETF_INTERFACES_NS)).map(cloneXml);
   }
 
-  getState(): XmlElement[] {
+  /** State trees, built only where the request's filter can select them (a clock read needs no interfaces). */
+  getState(wanted: TopLevelFilter = () => true): XmlElement[] {
     const entries = (): XmlElement[] => this.node.ports.map((p) => this.stateEntry(p));
     return [
-      xmlElement('interfaces', IETF_INTERFACES_NS, entries()),
-      xmlElement('interfaces-state', IETF_INTERFACES_NS, entries()),
-      xmlElement(EMULATOR_STATE.CONTAINER, EMULATOR_NS, this.emulatorState()),
+      ...(wanted('interfaces', IETF_INTERFACES_NS) ? [xmlElement('interfaces', IETF_INTERFACES_NS, entries())] : []),
+      ...(wanted('interfaces-state', IETF_INTERFACES_NS) ? [xmlElement('interfaces-state', IETF_INTERFACES_NS, entries())] : []),
+      ...(wanted(EMULATOR_STATE.CONTAINER, EMULATOR_NS) ? [xmlElement(EMULATOR_STATE.CONTAINER, EMULATOR_NS, this.emulatorState())] : []),
     ];
   }
 

@@ -15,9 +15,16 @@ import {
 } from '../../../protocols/netconf/index.ts';
 import { DEFAULT_LIST_KEYS, rpcFail, type NetconfListKeys } from './datastore.ts';
 
+/** Does a request select top-level nodes of this name and namespace? */
+export type TopLevelFilter = (name: string, ns: string | undefined) => boolean;
+
 export interface NetconfDatastoreProvider {
-  /** Operational (config false) data as top-level nodes; <get> merges it over the running config. */
-  getState(): XmlElement[] | Promise<XmlElement[]>;
+  /**
+   * Operational (config false) data as top-level nodes; <get> merges it over the running config.
+   * `wanted`, when given, says which top-level nodes the request's filter can select: a provider
+   * may leave the others out (they would be filtered away).
+   */
+  getState(wanted?: TopLevelFilter): XmlElement[] | Promise<XmlElement[]>;
   /** The running configuration as top-level nodes (the server copies it before changing anything). */
   getConfig(): XmlElement[] | Promise<XmlElement[]>;
   /**
@@ -120,11 +127,11 @@ export class MemoryInterfacesProvider implements NetconfDatastoreProvider {
     this.running = config.map(cloneXml);
   }
 
-  getState(): XmlElement[] {
+  getState(wanted: TopLevelFilter = () => true): XmlElement[] {
     const tree = this.options.stateTree ?? 'both';
     const out: XmlElement[] = [];
-    if (tree !== 'legacy') out.push(xmlElement('interfaces', IETF_INTERFACES_NS, [...this.ifs.values()].map((i) => this.stateEntry(i.name))));
-    if (tree !== 'nmda') out.push(xmlElement('interfaces-state', IETF_INTERFACES_NS, [...this.ifs.values()].map((i) => this.stateEntry(i.name))));
+    if (tree !== 'legacy' && wanted('interfaces', IETF_INTERFACES_NS)) out.push(xmlElement('interfaces', IETF_INTERFACES_NS, [...this.ifs.values()].map((i) => this.stateEntry(i.name))));
+    if (tree !== 'nmda' && wanted('interfaces-state', IETF_INTERFACES_NS)) out.push(xmlElement('interfaces-state', IETF_INTERFACES_NS, [...this.ifs.values()].map((i) => this.stateEntry(i.name))));
     return out;
   }
 

@@ -327,8 +327,10 @@ export class NetconfServer {
     }
     switch (op.name) {
       case 'get': {
-        const all = mergeData(await this.opts.provider.getConfig(), await this.opts.provider.getState(), keys);
-        return [xmlElement('data', NETCONF_BASE_NS, subtreeFilter(all, filterOf(op)))];
+        const filter = filterOf(op);
+        const wanted = filter === undefined ? undefined : (name: string, ns: string | undefined) => filter.some((t) => t.name === name && (t.ns === undefined || t.ns === ns));
+        const all = mergeData(await this.opts.provider.getConfig(), await this.opts.provider.getState(wanted), keys);
+        return [xmlElement('data', NETCONF_BASE_NS, subtreeFilter(all, filter))];
       }
       case 'get-config': {
         const source = datastoreArg(op, 'source');
