@@ -69,4 +69,25 @@ describe('renderSummaryHtml', () => {
     expect(html).toContain('<caption>retransmissions per flow (packets)</caption>');
     expect(html).toMatch(/<td>p99 latency<\/td><td class="num">14.7<\/td><td>us<\/td>/);
   });
+
+  it('with many devices keeps those that need attention in view and folds the others, under a line of counts per tier', () => {
+    const many = sampleResults();
+    const base = many.devices[0]!;
+    for (let i = 0; i < 30; i++) {
+      many.devices.push({ ...base, id: `acc${i}`, deviations: [] });
+      many.tiers[`acc${i}`] = 'conformant';
+    }
+    const page = renderSummaryHtml(many);
+    const section = page.slice(page.indexOf('<section id="devices">'), page.indexOf('</section>', page.indexOf('<section id="devices">')));
+    const folded = section.slice(section.indexOf('<details>'));
+    const open = section.slice(0, section.indexOf('<details>'));
+    expect(open).toContain('data-testid="tier-gsp1">non-conformant<');
+    expect(open).toContain('data-testid="tier-gsf1">conformant with deviations<');
+    expect(open).not.toContain('data-testid="tier-acc0"');
+    expect(folded).toMatch(/^<details><summary>The other \d+ devices<\/summary>/);
+    expect(folded).toContain('data-testid="tier-acc29">conformant<');
+    for (const d of many.devices) expect(section.split(`data-testid="tier-${d.id}"`).length - 1, d.id).toBe(1);
+    expect(section).toMatch(/data-testid="tier-counts"><span class="tier tier-conformant">\d+ conformant<\/span>/);
+  });
 });
+

@@ -64,15 +64,35 @@ function totals(r: RunResults): string {
   return `<section id="totals"><h2>Totals</h2><div class="cards">${cards.join('')}</div></section>`;
 }
 
+/** Up to this many devices are shown in one open table; more are split (see devicesSection). */
+const DEVICES_OPEN = 20;
+
+/**
+ * One row per device. With many devices (a generated fabric), those that need attention
+ * (non-conformant, or conformant only with deviations) stay in view and the others are folded
+ * into a <details>; a line of counts per tier comes first either way.
+ */
 function devicesSection(r: RunResults): string {
-  const rows = r.devices.map((d) => {
-    const tier = r.tiers[d.id] ?? 'not-assessed';
+  const tierOf = (id: string) => r.tiers[id] ?? 'not-assessed';
+  const row = (d: RunResults['devices'][number]): string => {
+    const tier = tierOf(d.id);
     const devs = d.deviations.length
       ? `<ul class="deviations">${d.deviations.map((x) => `<li><b>${esc(x.id)}</b>: ${esc(x.reason)} <code class="link">${esc(x.link)}</code></li>`).join('')}</ul>`
       : '—';
     return `<tr><th scope="row">${esc(d.id)}</th><td>${esc(d.kind)}</td><td>${esc(d.driver)}</td><td><span class="tier tier-${tier}" data-testid="tier-${esc(d.id)}">${TIER_LABEL[tier]}</span></td><td>${devs}</td><td>${list(d.defects)}</td></tr>`;
-  });
-  return `<section id="devices"><h2>Devices and conformance</h2><table><thead><tr><th>Device</th><th>Kind</th><th>Driver</th><th>Tier</th><th>Declared deviations</th><th>Defect profiles</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+  };
+  const table = (ds: RunResults['devices']): string =>
+    `<table><thead><tr><th>Device</th><th>Kind</th><th>Driver</th><th>Tier</th><th>Declared deviations</th><th>Defect profiles</th></tr></thead><tbody>${ds.map(row).join('')}</tbody></table>`;
+  const counts = (Object.keys(TIER_LABEL) as Array<keyof typeof TIER_LABEL>)
+    .map((t) => [t, r.devices.filter((d) => tierOf(d.id) === t).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([t, n]) => `<span class="tier tier-${t}">${n} ${TIER_LABEL[t]}</span>`)
+    .join(' ');
+  const head = `<section id="devices"><h2>Devices and conformance</h2><p class="tier-counts" data-testid="tier-counts">${counts}</p>`;
+  if (r.devices.length <= DEVICES_OPEN) return `${head}${table(r.devices)}</section>`;
+  const attention = r.devices.filter((d) => tierOf(d.id) === 'non-conformant' || tierOf(d.id) === 'conformant-with-deviations');
+  const rest = r.devices.filter((d) => !attention.includes(d));
+  return `${head}${attention.length > 0 ? table(attention) : ''}<details><summary>${attention.length > 0 ? 'The other' : 'All'} ${rest.length} devices</summary>${table(rest)}</details></section>`;
 }
 
 function suitesSection(r: RunResults): string {
