@@ -104,12 +104,9 @@ export class Lab {
 
   /** The links joining two devices, as [port of a, port of b] pairs in testbed order. */
   links(a: string, b: string): Array<[string, string]> {
-    const out: Array<[string, string]> = [];
-    for (const l of this.bound.testbed.links) {
-      if (l.a.device === a && l.b.device === b) out.push([l.a.port, l.b.port]);
-      else if (l.b.device === a && l.a.device === b) out.push([l.b.port, l.a.port]);
-    }
-    return out;
+    return this.neighbours(a)
+      .filter((n) => n.device === b)
+      .map((n): [string, string] => [n.port, n.peerPort]);
   }
 
   /** What each cabled port of a device is cabled to, in testbed order. */

@@ -396,11 +396,8 @@ export class GseFabric implements EdgeEnv, GsfEnv {
     const sets = [...fib.ipSets];
     const ext = this.external.get(d.node);
     if (ext !== undefined) {
-      const usable = ext.ports.filter((p) => this.egress(d.node, p) !== null);
-      if (usable.length > 0) {
-        sets.push(Int32Array.from(usable));
-        for (const a of ext.addresses) setOf[a] = sets.length - 1;
-      }
+      sets.push(Int32Array.from(ext.ports));
+      for (const a of ext.addresses) setOf[a] = sets.length - 1;
     }
     return { setOf, sets };
   }

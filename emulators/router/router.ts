@@ -236,6 +236,8 @@ export class Router implements PacketSink, IngressAccounting, DomainRouter, Enfo
   /** Adaptive load balancing (RTR-7): what makes a flow an elephant. */
   elephantPolicy: ElephantPolicy = { ...DEFAULT_ELEPHANT_POLICY };
   private readonly flowTable = new Map<number, FlowEntry>();
+  /** Per port: the rates of the elephants pinned to it (kept with the pins, for placing the next one). */
+  private readonly elephantLoad: Float64Array;
   /** Elephants identified, in order (state: /routing/state elephant-flows). */
   readonly elephants: ElephantRecord[] = [];
   private readonly metric: Float64Array;
@@ -308,6 +310,7 @@ export class Router implements PacketSink, IngressAccounting, DomainRouter, Enfo
     this.ingressBytes = new Float64Array(n);
     this.pausedUp = new Uint8Array(n);
     this.peakAboveXoff = new Float64Array(n);
+    this.elephantLoad = new Float64Array(n);
     this.portHeadroomDrops = new Float64Array(n);
     this.taskOfPort = ports.map(() => null);
     this.scratch = new Int32Array(Math.max(1, n));
@@ -921,6 +924,7 @@ export class Router implements PacketSink, IngressAccounting, DomainRouter, Enfo
     const key = p.src * 4294967296 + p.dst * 16384 + (p.entropy & 0x3fff);
     let f = this.flowTable.get(key);
     if (f === undefined || now - f.lastPs > FLOW_IDLE_PS) {
+      if (f !== undefined) this.unpin(f);
       if (this.flowTable.size >= 65536) this.forgetIdleFlows(now);
       f = { firstPs: now, lastPs: now, bytes: 0, port: -1, rateBps: 0 };
       this.flowTable.set(key, f);
@@ -929,7 +933,7 @@ export class Router implements PacketSink, IngressAccounting, DomainRouter, Enfo
     f.bytes += p.size;
     if (f.port >= 0) {
       for (let i = 0; i < n; i++) if (s[i] === f.port) return f.port;
-      f.port = -1; // its member went away: hashed again, and placed again below if still an elephant
+      this.unpin(f); // its member went away: hashed again, and placed again below if still an elephant
     }
     const lifetime = now - f.firstPs;
     if (this.defects.elephantsMissed || lifetime < this.elephantPolicy.minLifetimePs) return -1;
@@ -939,24 +943,35 @@ export class Router implements PacketSink, IngressAccounting, DomainRouter, Enfo
     let bestLoad = Infinity;
     let bestQueue = Infinity;
     for (let i = 0; i < n; i++) {
-      let load = 0;
-      for (const e of this.flowTable.values()) if (e.port === s[i]) load += e.rateBps;
+      const load = this.elephantLoad[s[i]];
       const queue = this.egress[s[i]]?.queue.lowBytes ?? 0;
       if (load < bestLoad || (load === bestLoad && queue < bestQueue)) [best, bestLoad, bestQueue] = [s[i], load, queue];
     }
     f.port = best;
     f.rateBps = rate;
+    this.elephantLoad[best] += rate;
     this.elephants.push({ src: p.src, dst: p.dst, entropy: p.entropy & 0x3fff, port: best, rateBps: rate, atPs: now });
     return best;
   }
 
+  private unpin(f: FlowEntry): void {
+    if (f.port < 0) return;
+    this.elephantLoad[f.port] -= f.rateBps;
+    f.port = -1;
+  }
+
   private forgetIdleFlows(now: number): void {
-    for (const [k, e] of this.flowTable) if (now - e.lastPs > FLOW_IDLE_PS) this.flowTable.delete(k);
+    for (const [k, e] of this.flowTable) {
+      if (now - e.lastPs <= FLOW_IDLE_PS) continue;
+      this.unpin(e);
+      this.flowTable.delete(k);
+    }
   }
 
   /** Forgets the flows and elephants adaptive load balancing learnt (on a change of mode). */
   resetFlows(): void {
     this.flowTable.clear();
+    this.elephantLoad.fill(0);
     this.elephants.length = 0;
   }
 
